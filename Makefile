@@ -1,0 +1,19 @@
+# accounts: customer accounts for a CRM, kept exact by C triggers
+
+EXTENSION = accounts
+MODULE_big = accounts
+OBJS = \
+	src/accounts.o \
+	src/deals.o \
+	src/figures.o \
+	src/rows.o \
+	src/views.o
+
+DATA = sql/accounts--0.1.sql
+
+REGRESS = base figures currencies events views maintenance
+REGRESS_OPTS = --load-extension=accounts
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)

@@ -1,0 +1,276 @@
+/*-------------------------------------------------------------------------
+ *
+ * accounts.c
+ *	  The accounts extension: module entry, and what the triggers share:
+ *	  column lookup by name, the switch to the extension owner, and the
+ *	  prepared plans that every trigger keeps.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/indexing.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_extension.h"
+#include "access/genam.h"
+#include "access/table.h"
+#include "commands/extension.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/datum.h"
+#include "utils/fmgroids.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "accounts.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+static void accounts_relcache_callback(Datum arg, Oid relid);
+static Oid	extension_owner(void);
+
+/* Names of the columns in TableColumn order. */
+static const char *const column_names[NUM_TABLE_COLUMNS] = {
+	"id", "org_id", "person_id", "deal_id", "update_time", "status", "value",
+	"currency", "probability", "won_time", "lost_time", "done",
+	"marked_as_done_time", "rate"
+};
+
+/* Resolved columns per relation, and the extension owner; see callback. */
+static HTAB *table_infos = NULL;
+static Oid	cached_owner = InvalidOid;
+
+void
+_PG_init(void)
+{
+	CacheRegisterRelcacheCallback(accounts_relcache_callback, (Datum) 0);
+}
+
+/*
+ * Any change of a relation may change its columns; a dropped and recreated
+ * extension may have another owner.  Forget both; they are cheap to find.
+ */
+static void
+accounts_relcache_callback(Datum arg, Oid relid)
+{
+	if (table_infos != NULL)
+	{
+		if (OidIsValid(relid))
+			hash_search(table_infos, &relid, HASH_REMOVE, NULL);
+		else
+		{
+			hash_destroy(table_infos);
+			table_infos = NULL;
+		}
+	}
+	cached_owner = InvalidOid;
+}
+
+/*
+ * The attribute numbers of the columns that the triggers use, for rel.
+ */
+TableInfo *
+accounts_table_info(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	TableInfo  *info;
+	bool		found;
+
+	if (table_infos == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(TableInfo);
+		ctl.hcxt = CacheMemoryContext;
+		table_infos = hash_create("accounts table columns", 32, &ctl,
+								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+
+	info = hash_search(table_infos, &relid, HASH_ENTER, &found);
+	if (!found)
+	{
+		TupleDesc	tupdesc = RelationGetDescr(rel);
+
+		for (int c = 0; c < NUM_TABLE_COLUMNS; c++)
+		{
+			int			attnum = SPI_fnumber(tupdesc, column_names[c]);
+
+			info->attnum[c] = attnum > 0 ? attnum : InvalidAttrNumber;
+		}
+	}
+	return info;
+}
+
+/*
+ * The OID of a relation of the extension's schema.
+ */
+Oid
+accounts_relid(const char *relname)
+{
+	Oid			nspid = get_namespace_oid("accounts", false);
+	Oid			relid = get_relname_relid(relname, nspid);
+
+	if (!OidIsValid(relid))
+		elog(ERROR, "relation accounts.%s does not exist", relname);
+	return relid;
+}
+
+/*
+ * Check that a trigger function was called the way it is declared.
+ */
+void
+accounts_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
+					   bool after, bool row)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+
+	if (!CALLED_AS_TRIGGER(fcinfo))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired as a trigger", funcname)));
+	if (after ? !TRIGGER_FIRED_AFTER(trigdata->tg_event)
+		: TRIGGER_FIRED_AFTER(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired %s", funcname,
+						after ? "AFTER" : "BEFORE or INSTEAD OF")));
+	if (row != (TRIGGER_FIRED_FOR_ROW(trigdata->tg_event) != 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" must be fired FOR EACH %s", funcname,
+						row ? "ROW" : "STATEMENT")));
+}
+
+/*
+ * The role that owns the extension: maintenance writes the internal tables
+ * with its rights, so that application roles need none on them.
+ */
+static Oid
+extension_owner(void)
+{
+	Relation	rel;
+	ScanKeyData key;
+	SysScanDesc scan;
+	HeapTuple	tuple;
+
+	if (OidIsValid(cached_owner))
+		return cached_owner;
+
+	rel = table_open(ExtensionRelationId, AccessShareLock);
+	ScanKeyInit(&key, Anum_pg_extension_extname, BTEqualStrategyNumber,
+				F_NAMEEQ, CStringGetDatum("accounts"));
+	scan = systable_beginscan(rel, ExtensionNameIndexId, true, NULL, 1, &key);
+	tuple = systable_getnext(scan);
+	if (!HeapTupleIsValid(tuple))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("extension \"accounts\" is not installed")));
+	cached_owner = ((Form_pg_extension) GETSTRUCT(tuple))->extowner;
+	systable_endscan(scan);
+	table_close(rel, AccessShareLock);
+
+	return cached_owner;
+}
+
+/*
+ * Run what follows as the extension owner, in a restricted security
+ * context, as pg_ivm and pg_cron do.  The search_path is pinned by the
+ * SET clause of every function of the extension, and every name in the SQL
+ * below is schema-qualified.
+ */
+void
+accounts_begin_maintenance(Oid *save_userid, int *save_sec_context)
+{
+	GetUserIdAndSecContext(save_userid, save_sec_context);
+	SetUserIdAndSecContext(extension_owner(),
+						   *save_sec_context |
+						   SECURITY_LOCAL_USERID_CHANGE |
+						   SECURITY_RESTRICTED_OPERATION);
+}
+
+void
+accounts_end_maintenance(Oid save_userid, int save_sec_context)
+{
+	SetUserIdAndSecContext(save_userid, save_sec_context);
+}
+
+/*
+ * Prepare sql once per backend and keep the plan in *cache.
+ */
+SPIPlanPtr
+accounts_prepare(SPIPlanPtr *cache, const char *sql, int nargs,
+				 const Oid *argtypes)
+{
+	if (*cache == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(sql, nargs, (Oid *) argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
+				 SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		*cache = plan;
+	}
+	return *cache;
+}
+
+/*
+ * Execute a kept plan.  With latest_snapshot, read what is committed now
+ * rather than what the transaction's snapshot shows (used for currency
+ * rates, which change only under a lock that excludes deal writers).
+ * expected >= 0 checks the number of rows processed.
+ */
+void
+accounts_execute(SPIPlanPtr plan, Datum *values, const char *nulls,
+				 bool latest_snapshot, int expected)
+{
+	int			rc;
+
+	if (latest_snapshot)
+		rc = SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(),
+								  InvalidSnapshot, true, false, 0);
+	else
+		rc = SPI_execute_plan(plan, values, nulls, false, 0);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
+	if (expected >= 0 && SPI_processed != (uint64) expected)
+		elog(ERROR, "expected %d rows, got " UINT64_FORMAT,
+			 expected, SPI_processed);
+}
+
+/*
+ * Whether a column differs between two versions of a row (by image: a
+ * value written back unchanged counts as unchanged).
+ */
+bool
+accounts_attr_changed(HeapTuple oldtup, HeapTuple newtup, TupleDesc tupdesc,
+					  AttrNumber attnum)
+{
+	Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
+	bool		oldnull,
+				newnull;
+	Datum		oldval = heap_getattr(oldtup, attnum, tupdesc, &oldnull);
+	Datum		newval = heap_getattr(newtup, attnum, tupdesc, &newnull);
+
+	if (oldnull || newnull)
+		return oldnull != newnull;
+	return !datum_image_eq(oldval, newval, att->attbyval, att->attlen);
+}
+
+int64
+accounts_get_int64(HeapTuple tuple, TupleDesc tupdesc, AttrNumber attnum,
+				   bool *isnull)
+{
+	Datum		d = heap_getattr(tuple, attnum, tupdesc, isnull);
+
+	return *isnull ? 0 : DatumGetInt64(d);
+}

@@ -1,0 +1,123 @@
+/*-------------------------------------------------------------------------
+ *
+ * accounts.h
+ *	  Declarations shared by the files of the accounts extension.
+ *
+ *-------------------------------------------------------------------------
+ */
+#ifndef ACCOUNTS_H
+#define ACCOUNTS_H
+
+#include "commands/trigger.h"
+#include "executor/spi.h"
+#include "utils/numeric.h"
+#include "utils/timestamp.h"
+
+/*
+ * Columns of the base tables that the triggers read or write, resolved by
+ * name once per relation (see accounts.c).  A column the relation lacks has
+ * attnum InvalidAttrNumber.
+ */
+typedef enum TableColumn
+{
+	COL_ID,
+	COL_ORG_ID,
+	COL_PERSON_ID,
+	COL_DEAL_ID,
+	COL_UPDATE_TIME,
+	COL_STATUS,
+	COL_VALUE,
+	COL_CURRENCY,
+	COL_PROBABILITY,
+	COL_WON_TIME,
+	COL_LOST_TIME,
+	COL_DONE,
+	COL_MARKED_AS_DONE_TIME,
+	COL_RATE,
+	NUM_TABLE_COLUMNS
+} TableColumn;
+
+typedef struct TableInfo
+{
+	Oid			relid;
+	AttrNumber	attnum[NUM_TABLE_COLUMNS];
+} TableInfo;
+
+/* Counted figures, in the order of their columns in accounts.figures. */
+typedef enum FigureCount
+{
+	FIG_WON_DEALS,
+	FIG_OPEN_DEALS,
+	FIG_LOST_DEALS,
+	FIG_PEOPLE,
+	FIG_NOTES,
+	FIG_FILES,
+	NUM_FIGURE_COUNTS
+} FigureCount;
+
+/* Summed figures, in the default currency. */
+typedef enum FigureSum
+{
+	FIG_WON_VALUE,
+	FIG_OPEN_VALUE,
+	FIG_OPEN_WEIGHTED_VALUE,
+	NUM_FIGURE_SUMS
+} FigureSum;
+
+/* A change of the won deals of one currency. */
+typedef struct CurrencyDelta
+{
+	text	   *currency;
+	int32		count;
+	Numeric		value;			/* in that currency; NULL means zero */
+} CurrencyDelta;
+
+/*
+ * What one write changes in the figures of one organization.  A write of a
+ * row that moves between organizations yields two of these.
+ */
+typedef struct OrgDelta
+{
+	int64		org_id;
+	int32		count[NUM_FIGURE_COUNTS];
+	Numeric		sum[NUM_FIGURE_SUMS];	/* NULL means zero */
+	bool		won_time_added_set;
+	TimestampTz won_time_added;
+	bool		won_time_removed_set;
+	TimestampTz won_time_removed;
+	int			ncurrencies;
+	CurrencyDelta currencies[2];
+	int64		deal_id;		/* the deal that caused it, 0 if none */
+} OrgDelta;
+
+/* accounts.c */
+extern TableInfo *accounts_table_info(Relation rel);
+extern Oid	accounts_relid(const char *relname);
+extern void accounts_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
+								   bool after, bool row);
+extern void accounts_begin_maintenance(Oid *save_userid, int *save_sec_context);
+extern void accounts_end_maintenance(Oid save_userid, int save_sec_context);
+extern SPIPlanPtr accounts_prepare(SPIPlanPtr *cache, const char *sql,
+								   int nargs, const Oid *argtypes);
+extern void accounts_execute(SPIPlanPtr plan, Datum *values, const char *nulls,
+							 bool latest_snapshot, int expected);
+extern bool accounts_attr_changed(HeapTuple oldtup, HeapTuple newtup,
+								  TupleDesc tupdesc, AttrNumber attnum);
+extern int64 accounts_get_int64(HeapTuple tuple, TupleDesc tupdesc,
+								AttrNumber attnum, bool *isnull);
+
+/* figures.c */
+extern void figures_init_delta(OrgDelta *delta, int64 org_id);
+extern bool figures_delta_is_empty(const OrgDelta *delta);
+extern void figures_apply(OrgDelta *deltas, int ndeltas);
+extern void figures_record_event(int64 org_id, const char *kind, int64 deal_id);
+extern int64 figures_rebuild(void);
+extern Numeric numeric_plus(Numeric a, Numeric b);
+extern Numeric numeric_minus(Numeric a, Numeric b);
+extern Numeric numeric_times(Numeric a, Numeric b);
+
+/* deals.c */
+extern Numeric deals_currency_rate(text *currency);
+extern text *deals_default_currency(void);
+
+#endif							/* ACCOUNTS_H */

@@ -1,0 +1,352 @@
+/*-------------------------------------------------------------------------
+ *
+ * rows.c
+ *	  Row triggers of the base tables other than the deal figures:
+ *
+ *	  - before_row fills what a CRM fills by itself: update_time, a deal's
+ *		currency (the default one), won_time and lost_time, an activity's
+ *		marked_as_done_time, and the organization of an activity, note or
+ *		file given only a deal or a person.  It acts on the columns a table
+ *		has, so one function serves every base table.
+ *	  - organization_after creates and drops an organization's figures row.
+ *	  - count_after keeps a counted figure (people, notes, files) by org_id.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/rel.h"
+
+#include "accounts.h"
+
+PG_FUNCTION_INFO_V1(accounts_before_row);
+PG_FUNCTION_INFO_V1(accounts_organization_after);
+PG_FUNCTION_INFO_V1(accounts_count_after);
+
+static bool column_is_null(HeapTuple tuple, TupleDesc tupdesc, AttrNumber attnum);
+static void set_time_if(bool cond, HeapTuple tuple, TupleDesc tupdesc,
+						AttrNumber attnum, int *ncols, int *cols,
+						Datum *values, bool *nulls);
+static int64 linked_org(const char *table, int64 id);
+
+static SPIPlanPtr deal_org_plan = NULL;
+static SPIPlanPtr person_org_plan = NULL;
+static SPIPlanPtr figures_insert_plan = NULL;
+static SPIPlanPtr figures_delete_plan = NULL;
+static SPIPlanPtr by_currency_delete_plan = NULL;
+
+static bool
+column_is_null(HeapTuple tuple, TupleDesc tupdesc, AttrNumber attnum)
+{
+	bool		isnull;
+
+	(void) heap_getattr(tuple, attnum, tupdesc, &isnull);
+	return isnull;
+}
+
+/*
+ * A time column that is set exactly when cond holds: kept if given, the
+ * transaction time if not, and NULL when cond does not hold.
+ */
+static void
+set_time_if(bool cond, HeapTuple tuple, TupleDesc tupdesc, AttrNumber attnum,
+			int *ncols, int *cols, Datum *values, bool *nulls)
+{
+	bool		isnull = column_is_null(tuple, tupdesc, attnum);
+
+	if (cond == !isnull)
+		return;
+	cols[*ncols] = attnum;
+	values[*ncols] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	nulls[*ncols] = !cond;
+	(*ncols)++;
+}
+
+/*
+ * The organization of a deal or a person (0 if none).
+ */
+static int64
+linked_org(const char *table, int64 id)
+{
+	static const Oid argtypes[] = {INT8OID};
+	SPIPlanPtr	plan;
+	Datum		values[1];
+	bool		isnull;
+	Datum		d;
+
+	if (strcmp(table, "deals") == 0)
+		plan = accounts_prepare(&deal_org_plan,
+								"SELECT org_id FROM accounts.deals WHERE id = $1",
+								1, argtypes);
+	else
+		plan = accounts_prepare(&person_org_plan,
+								"SELECT org_id FROM accounts.persons WHERE id = $1",
+								1, argtypes);
+	values[0] = Int64GetDatum(id);
+	accounts_execute(plan, values, NULL, false, -1);
+	if (SPI_processed == 0)
+		return 0;				/* the foreign key will complain */
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	return isnull ? 0 : DatumGetInt64(d);
+}
+
+/*
+ * BEFORE INSERT OR UPDATE FOR EACH ROW on the base tables.
+ */
+Datum
+accounts_before_row(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	tupdesc;
+	TableInfo  *info;
+	HeapTuple	tuple;
+	bool		is_update;
+	int			ncols = 0;
+	int			cols[4];
+	Datum		values[4];
+	bool		nulls[4];
+	bool		spi = false;
+	MemoryContext callercxt = CurrentMemoryContext;
+	Oid			save_userid = InvalidOid;
+	int			save_sec_context = 0;
+
+	accounts_check_trigger(fcinfo, "before_row", false, true);
+	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		return PointerGetDatum(trigdata->tg_trigtuple);
+
+	is_update = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event);
+	tuple = is_update ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
+	tupdesc = RelationGetDescr(trigdata->tg_relation);
+	info = accounts_table_info(trigdata->tg_relation);
+
+	if (is_update && info->attnum[COL_UPDATE_TIME] != InvalidAttrNumber)
+	{
+		cols[ncols] = info->attnum[COL_UPDATE_TIME];
+		values[ncols] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+		nulls[ncols++] = false;
+	}
+
+	/* deals: won_time, lost_time, default currency */
+	if (info->attnum[COL_STATUS] != InvalidAttrNumber)
+	{
+		bool		isnull;
+		Datum		status = heap_getattr(tuple, info->attnum[COL_STATUS],
+										  tupdesc, &isnull);
+		char	   *s = isnull ? "" : TextDatumGetCString(status);
+
+		set_time_if(strcmp(s, "won") == 0, tuple, tupdesc,
+					info->attnum[COL_WON_TIME], &ncols, cols, values, nulls);
+		set_time_if(strcmp(s, "lost") == 0, tuple, tupdesc,
+					info->attnum[COL_LOST_TIME], &ncols, cols, values, nulls);
+		if (column_is_null(tuple, tupdesc, info->attnum[COL_CURRENCY]))
+		{
+			SPI_connect();
+			spi = true;
+			accounts_begin_maintenance(&save_userid, &save_sec_context);
+			cols[ncols] = info->attnum[COL_CURRENCY];
+			values[ncols] = PointerGetDatum(deals_default_currency());
+			{
+				MemoryContext spicxt = MemoryContextSwitchTo(callercxt);
+
+				/* outlive SPI_finish */
+				values[ncols] = datumCopy(values[ncols], false, -1);
+				MemoryContextSwitchTo(spicxt);
+			}
+			nulls[ncols++] = false;
+		}
+	}
+
+	/* activities: marked_as_done_time */
+	if (info->attnum[COL_DONE] != InvalidAttrNumber)
+	{
+		bool		isnull;
+		Datum		done = heap_getattr(tuple, info->attnum[COL_DONE],
+										tupdesc, &isnull);
+
+		set_time_if(!isnull && DatumGetBool(done), tuple, tupdesc,
+					info->attnum[COL_MARKED_AS_DONE_TIME],
+					&ncols, cols, values, nulls);
+	}
+
+	/* activities, notes, files: the organization of the deal or person */
+	if (info->attnum[COL_ORG_ID] != InvalidAttrNumber &&
+		info->attnum[COL_DEAL_ID] != InvalidAttrNumber &&
+		column_is_null(tuple, tupdesc, info->attnum[COL_ORG_ID]))
+	{
+		bool		deal_null,
+					person_null;
+		int64		deal_id = accounts_get_int64(tuple, tupdesc,
+												 info->attnum[COL_DEAL_ID],
+												 &deal_null);
+		int64		person_id = accounts_get_int64(tuple, tupdesc,
+												   info->attnum[COL_PERSON_ID],
+												   &person_null);
+		int64		org_id = 0;
+
+		if (!deal_null || !person_null)
+		{
+			if (!spi)
+			{
+				SPI_connect();
+				spi = true;
+				accounts_begin_maintenance(&save_userid, &save_sec_context);
+			}
+			if (!deal_null)
+				org_id = linked_org("deals", deal_id);
+			if (org_id == 0 && !person_null)
+				org_id = linked_org("persons", person_id);
+		}
+		if (org_id != 0)
+		{
+			cols[ncols] = info->attnum[COL_ORG_ID];
+			values[ncols] = Int64GetDatum(org_id);
+			nulls[ncols++] = false;
+		}
+	}
+
+	if (spi)
+	{
+		accounts_end_maintenance(save_userid, save_sec_context);
+		SPI_finish();
+	}
+	if (ncols > 0)
+		tuple = heap_modify_tuple_by_cols(tuple, tupdesc, ncols, cols,
+										  values, nulls);
+	return PointerGetDatum(tuple);
+}
+
+/*
+ * AFTER INSERT OR DELETE ON accounts.organizations FOR EACH ROW.
+ */
+Datum
+accounts_organization_after(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	static const Oid argtypes[] = {INT8OID};
+	TableInfo  *info;
+	Datum		values[1];
+	bool		isnull;
+	Oid			save_userid;
+	int			save_sec_context;
+
+	accounts_check_trigger(fcinfo, "organization_after", true, true);
+	info = accounts_table_info(trigdata->tg_relation);
+	values[0] = Int64GetDatum(accounts_get_int64(trigdata->tg_trigtuple,
+												 RelationGetDescr(trigdata->tg_relation),
+												 info->attnum[COL_ID], &isnull));
+
+	SPI_connect();
+	accounts_begin_maintenance(&save_userid, &save_sec_context);
+
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	{
+		accounts_prepare(&figures_insert_plan,
+						 "INSERT INTO accounts.figures (org_id) VALUES ($1)",
+						 1, argtypes);
+		accounts_execute(figures_insert_plan, values, NULL, false, 1);
+	}
+	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+	{
+		/*
+		 * The deals were detached by ON DELETE SET NULL before or will be
+		 * after this; whichever comes first closes the account.
+		 */
+		accounts_prepare(&figures_delete_plan,
+						 "DELETE FROM accounts.figures WHERE org_id = $1 "
+						 "RETURNING won_deals_count",
+						 1, argtypes);
+		accounts_execute(figures_delete_plan, values, NULL, false, -1);
+		if (SPI_processed == 1 &&
+			DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
+										SPI_tuptable->tupdesc, 1, &isnull)) > 0)
+			figures_record_event(DatumGetInt64(values[0]), "closed", 0);
+		accounts_prepare(&by_currency_delete_plan,
+						 "DELETE FROM accounts.figures_by_currency "
+						 "WHERE org_id = $1",
+						 1, argtypes);
+		accounts_execute(by_currency_delete_plan, values, NULL, false, -1);
+	}
+	else
+		elog(ERROR, "organization_after must be fired by INSERT or DELETE");
+
+	accounts_end_maintenance(save_userid, save_sec_context);
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}
+
+/*
+ * AFTER INSERT OR DELETE OR UPDATE OF org_id FOR EACH ROW, with the name of
+ * the counted figure as argument: count_after('people_count').
+ */
+Datum
+accounts_count_after(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Trigger    *trigger;
+	TupleDesc	tupdesc;
+	TableInfo  *info;
+	FigureCount figure;
+	OrgDelta	deltas[2];
+	int			ndeltas = 0;
+	bool		isnull;
+	int64		org_id;
+	Oid			save_userid;
+	int			save_sec_context;
+
+	accounts_check_trigger(fcinfo, "count_after", true, true);
+	trigger = trigdata->tg_trigger;
+	if (trigger->tgnargs != 1)
+		elog(ERROR, "count_after needs the name of a figure as argument");
+	if (strcmp(trigger->tgargs[0], "people_count") == 0)
+		figure = FIG_PEOPLE;
+	else if (strcmp(trigger->tgargs[0], "notes_count") == 0)
+		figure = FIG_NOTES;
+	else if (strcmp(trigger->tgargs[0], "files_count") == 0)
+		figure = FIG_FILES;
+	else
+		elog(ERROR, "count_after: unknown figure \"%s\"", trigger->tgargs[0]);
+
+	tupdesc = RelationGetDescr(trigdata->tg_relation);
+	info = accounts_table_info(trigdata->tg_relation);
+
+	if (!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+	{
+		org_id = accounts_get_int64(trigdata->tg_trigtuple, tupdesc,
+									info->attnum[COL_ORG_ID], &isnull);
+		if (!isnull)
+		{
+			figures_init_delta(&deltas[ndeltas], org_id);
+			deltas[ndeltas++].count[figure] = -1;
+		}
+	}
+	if (!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+	{
+		HeapTuple	newtup = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
+			trigdata->tg_newtuple : trigdata->tg_trigtuple;
+
+		org_id = accounts_get_int64(newtup, tupdesc, info->attnum[COL_ORG_ID],
+									&isnull);
+		if (!isnull)
+		{
+			if (ndeltas == 1 && deltas[0].org_id == org_id)
+				return PointerGetDatum(NULL);	/* same organization */
+			figures_init_delta(&deltas[ndeltas], org_id);
+			deltas[ndeltas++].count[figure] = 1;
+		}
+	}
+	if (ndeltas == 0)
+		return PointerGetDatum(NULL);
+
+	SPI_connect();
+	accounts_begin_maintenance(&save_userid, &save_sec_context);
+	figures_apply(deltas, ndeltas);
+	accounts_end_maintenance(save_userid, save_sec_context);
+	SPI_finish();
+	return PointerGetDatum(NULL);
+}

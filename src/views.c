@@ -1,0 +1,181 @@
+/*-------------------------------------------------------------------------
+ *
+ * views.c
+ *	  Writes through accounts.accounts and accounts.organization_summary.
+ *
+ *	  An UPDATE of the organization's own columns becomes an UPDATE of
+ *	  accounts.organizations, run with the rights of the user (privileges and
+ *	  row-level security of the base table apply).  Writing a figure, the id
+ *	  or a time kept by the organization is refused, naming the column;
+ *	  INSERT and DELETE are refused with a hint at what to do instead.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "access/table.h"
+#include "fmgr.h"
+#include "catalog/pg_type.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "accounts.h"
+
+PG_FUNCTION_INFO_V1(accounts_view_write);
+
+/* Organization columns that a view write may not change. */
+static bool
+kept_by_organization(const char *name)
+{
+	return strcmp(name, "id") == 0 || strcmp(name, "add_time") == 0 ||
+		strcmp(name, "update_time") == 0;
+}
+
+/* The UPDATE plan of one view, kept while the SQL it needs is the same. */
+typedef struct ViewPlan
+{
+	Oid			relid;
+	char	   *sql;
+	SPIPlanPtr	plan;
+} ViewPlan;
+
+#define MAX_VIEW_PLANS 8
+static ViewPlan view_plans[MAX_VIEW_PLANS];
+
+static SPIPlanPtr
+view_update_plan(Oid relid, const char *sql, int nargs, Oid *argtypes)
+{
+	ViewPlan   *slot = NULL;
+
+	for (int i = 0; i < MAX_VIEW_PLANS && slot == NULL; i++)
+		if (view_plans[i].relid == relid || view_plans[i].relid == InvalidOid)
+			slot = &view_plans[i];
+	if (slot == NULL)
+		slot = &view_plans[0];
+	if (slot->relid == relid && slot->sql && strcmp(slot->sql, sql) == 0)
+		return slot->plan;
+
+	if (slot->plan)
+		SPI_freeplan(slot->plan);
+	if (slot->sql)
+		pfree(slot->sql);
+	slot->relid = InvalidOid;
+	slot->plan = NULL;
+	slot->sql = NULL;
+	accounts_prepare(&slot->plan, sql, nargs, argtypes);
+	slot->sql = MemoryContextStrdup(TopMemoryContext, sql);
+	slot->relid = relid;
+	return slot->plan;
+}
+
+Datum
+accounts_view_write(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	view;
+	const char *viewname;
+	TupleDesc	viewdesc,
+				orgdesc;
+	Relation	orgrel;
+	HeapTuple	oldtup,
+				newtup;
+	StringInfoData sql;
+	Datum	   *values;
+	char	   *nulls;
+	Oid		   *argtypes;
+	int			nargs = 1;
+	bool		any_change = false;
+	bool		isnull;
+
+	accounts_check_trigger(fcinfo, "view_write", false, true);
+	if (!TRIGGER_FIRED_INSTEAD(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"view_write\" must be fired INSTEAD OF")));
+	view = trigdata->tg_relation;
+	viewname = RelationGetRelationName(view);
+
+	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot insert into view \"%s\"", viewname),
+				 errdetail("An organization becomes an account when one of its deals is won."),
+				 errhint("Insert into accounts.organizations, then win a deal of the organization.")));
+	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot delete from view \"%s\"", viewname),
+				 errdetail("An organization stops being an account when it has no won deal left."),
+				 errhint("Delete the organization from accounts.organizations, or reopen, lose or move its won deals.")));
+
+	oldtup = trigdata->tg_trigtuple;
+	newtup = trigdata->tg_newtuple;
+	viewdesc = RelationGetDescr(view);
+	orgrel = table_open(accounts_relid("organizations"), AccessShareLock);
+	orgdesc = RelationGetDescr(orgrel);
+
+	values = palloc(sizeof(Datum) * (viewdesc->natts + 1));
+	nulls = palloc(sizeof(char) * (viewdesc->natts + 1));
+	argtypes = palloc(sizeof(Oid) * (viewdesc->natts + 1));
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "UPDATE accounts.organizations SET ");
+
+	values[0] = heap_getattr(oldtup, SPI_fnumber(viewdesc, "id"), viewdesc,
+							 &isnull);
+	nulls[0] = ' ';
+	argtypes[0] = INT8OID;
+
+	for (int i = 0; i < viewdesc->natts; i++)
+	{
+		Form_pg_attribute att = TupleDescAttr(viewdesc, i);
+		const char *name = NameStr(att->attname);
+		bool		of_org = SPI_fnumber(orgdesc, name) > 0;
+		bool		changed;
+
+		if (att->attisdropped)
+			continue;
+		changed = accounts_attr_changed(oldtup, newtup, viewdesc, i + 1);
+		if (of_org && !kept_by_organization(name))
+		{
+			if (nargs > 1)
+				appendStringInfoString(&sql, ", ");
+			appendStringInfo(&sql, "%s = $%d", quote_identifier(name), nargs + 1);
+			values[nargs] = heap_getattr(newtup, i + 1, viewdesc, &isnull);
+			nulls[nargs] = isnull ? 'n' : ' ';
+			argtypes[nargs++] = att->atttypid;
+			any_change |= changed;
+		}
+		else if (changed && of_org)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot update column \"%s\" of view \"%s\"",
+							name, viewname),
+					 errdetail("Column \"%s\" is kept by the organization itself.",
+							   name)));
+		else if (changed)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("cannot update column \"%s\" of view \"%s\"",
+							name, viewname),
+					 errdetail("Column \"%s\" is a figure derived from the organization's deals, people, notes and files.",
+							   name),
+					 errhint("Change those records instead; the figure follows in the same transaction.")));
+	}
+	appendStringInfoString(&sql, " WHERE id = $1");
+	table_close(orgrel, AccessShareLock);
+
+	if (any_change)
+	{
+		SPIPlanPtr	plan;
+
+		SPI_connect();
+		plan = view_update_plan(RelationGetRelid(view), sql.data, nargs,
+								argtypes);
+		accounts_execute(plan, values, nulls, false, -1);
+		SPI_finish();
+	}
+	return PointerGetDatum(newtup);
+}
