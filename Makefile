@@ -14,6 +14,15 @@ DATA = sql/accounts--0.1.sql
 REGRESS = base figures currencies events views maintenance
 REGRESS_OPTS = --load-extension=accounts
 
+ISOLATION = concurrent_deals
+ISOLATION_OPTS = --inputdir=test --load-extension=accounts
+
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# TAP tests need a non-root user; test/check runs them as postgres.
+PROVE_TESTS = test/t/*.pl
+.PHONY: tapcheck
+tapcheck:
+	$(prove_installcheck)
