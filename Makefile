@@ -4,8 +4,10 @@ EXTENSION = accounts
 MODULE_big = accounts
 OBJS = \
 	src/accounts.o \
+	src/activities.o \
 	src/deals.o \
 	src/figures.o \
+	src/kanban.o \
 	src/rows.o \
 	src/views.o
 
