@@ -388,6 +388,10 @@ CREATE TRIGGER files_truncate AFTER TRUNCATE ON accounts.files
 
 /* The kanban board's calendar. */
 
+CREATE TYPE accounts.bucket AS ENUM ('overdue', 'today', 'tomorrow',
+	'this_week', 'next_week', 'later', 'no_activity');
+COMMENT ON TYPE accounts.bucket IS 'The kanban columns, in board order.';
+
 CREATE FUNCTION accounts.kanban_today(as_of pg_catalog.date DEFAULT NULL)
 	RETURNS pg_catalog.date
 	LANGUAGE c STABLE PARALLEL SAFE
@@ -558,7 +562,7 @@ AS $$
 		f.last_activity_date
 	FROM (SELECT r.bucket, r.bucket_position, r.first_day, r.last_day
 		  FROM accounts.kanban_ranges(as_of) r
-		  WHERE r.bucket = kanban_column.bucket) p
+		  WHERE r.bucket = kanban_column.bucket::accounts.bucket::text) p
 	CROSS JOIN LATERAL (
 		(SELECT g.org_id, g.next_activity_date FROM accounts.figures g
 		 WHERE p.first_day IS NOT NULL
