@@ -4,6 +4,13 @@
 \echo Use "CREATE EXTENSION accounts" to load this file. \quit
 
 /*
+ * The extension's own schema is created here, not by CREATE EXTENSION, so
+ * that it belongs to the extension and DROP EXTENSION removes it.
+ */
+CREATE SCHEMA accounts;
+COMMENT ON SCHEMA accounts IS 'Customer accounts: CRM base tables, account figures and views.';
+
+/*
  * The CRM base tables.  Every id is an identity column; every base table and
  * its identity sequence is registered with pg_extension_config_dump, so that
  * pg_dump keeps the data.  The figures tables are derived and are not dumped:
