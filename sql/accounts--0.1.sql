@@ -684,7 +684,7 @@ $$;
 /* verify(): every stored figure that differs from a fresh recomputation. */
 CREATE FUNCTION accounts.verify()
 RETURNS TABLE (org_id bigint, figure text, stored jsonb, expected jsonb)
-LANGUAGE sql STABLE
+LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 	SELECT COALESCE(s.org_id, e.org_id), v.figure, v.stored, v.expected
@@ -732,6 +732,7 @@ AS $$
 $$;
 COMMENT ON FUNCTION accounts.verify() IS
 'Lists every stored figure that differs from a fresh recomputation from the base tables; empty when all figures are exact.';
+REVOKE ALL ON FUNCTION accounts.verify() FROM PUBLIC;
 
 CREATE FUNCTION accounts.default_currency() RETURNS text
 LANGUAGE sql STABLE
@@ -739,3 +740,231 @@ SET search_path = pg_catalog, pg_temp
 AS $$ SELECT code FROM accounts.currencies WHERE is_default $$;
 COMMENT ON FUNCTION accounts.default_currency() IS
 'The code of the default currency, in which won_value and the other summed figures are expressed; NULL when none is set.';
+
+/*
+ * Account detail: everything connected to one account, each view with an
+ * account_id column (SELECT ... WHERE account_id = 42).  Deals with status
+ * 'deleted' are left out.
+ */
+CREATE VIEW accounts.account_deals AS
+SELECT d.org_id AS account_id, d.id, d.title, d.status, d.value, d.currency,
+	d.value * c.rate AS value_in_default_currency, d.probability,
+	d.person_id, d.owner_id, d.expected_close_date, d.won_time, d.lost_time,
+	d.lost_reason, d.add_time, d.update_time
+FROM accounts.deals d
+JOIN accounts.organizations o ON o.id = d.org_id
+JOIN accounts.figures f ON f.org_id = o.id
+JOIN accounts.currencies c ON c.code = d.currency
+WHERE f.won_deals_count > 0 AND d.status <> 'deleted';
+
+CREATE VIEW accounts.account_people AS
+SELECT p.org_id AS account_id, p.id, p.name, p.email, p.phone, p.owner_id,
+	p.add_time, p.update_time
+FROM accounts.persons p
+JOIN accounts.organizations o ON o.id = p.org_id
+JOIN accounts.figures f ON f.org_id = o.id
+WHERE f.won_deals_count > 0;
+
+CREATE VIEW accounts.account_activities AS
+SELECT a.org_id AS account_id, a.id, a.type, a.subject, a.due_date,
+	a.due_time, a.duration, a.done, a.marked_as_done_time, a.person_id,
+	a.deal_id, a.owner_id, a.note, a.add_time, a.update_time
+FROM accounts.activities a
+JOIN accounts.organizations o ON o.id = a.org_id
+JOIN accounts.figures f ON f.org_id = o.id
+WHERE f.won_deals_count > 0;
+
+CREATE VIEW accounts.account_notes AS
+SELECT n.org_id AS account_id, n.id, n.content, n.person_id, n.deal_id,
+	n.owner_id, n.add_time, n.update_time
+FROM accounts.notes n
+JOIN accounts.organizations o ON o.id = n.org_id
+JOIN accounts.figures f ON f.org_id = o.id
+WHERE f.won_deals_count > 0;
+
+CREATE VIEW accounts.account_files AS
+SELECT fl.org_id AS account_id, fl.id, fl.name, fl.file_type, fl.file_size,
+	fl.url, fl.person_id, fl.deal_id, fl.owner_id, fl.add_time
+FROM accounts.files fl
+JOIN accounts.organizations o ON o.id = fl.org_id
+JOIN accounts.figures f ON f.org_id = o.id
+WHERE f.won_deals_count > 0;
+
+COMMENT ON VIEW accounts.account_deals IS
+'Deals of every account (deleted ones left out); filter by account_id.';
+COMMENT ON VIEW accounts.account_people IS
+'People of every account; filter by account_id.';
+COMMENT ON VIEW accounts.account_activities IS
+'Activities of every account; filter by account_id.';
+COMMENT ON VIEW accounts.account_notes IS
+'Notes of every account; filter by account_id.';
+COMMENT ON VIEW accounts.account_files IS
+'Files of every account; filter by account_id.';
+
+/*
+ * Column comments of the base tables, by column name, and of the detail
+ * views, which show the same columns.
+ */
+DO $$
+DECLARE
+	c record;
+BEGIN
+	FOR c IN
+		SELECT t.relname, a.attname, d.txt
+		FROM pg_catalog.pg_class t
+		JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0
+		JOIN (VALUES
+			('id', 'Identifier.'),
+			('account_id', 'The account: the id of the organization.'),
+			('name', 'Name.'),
+			('email', 'E-mail address.'),
+			('phone', 'Phone number.'),
+			('active', 'Whether the user is active.'),
+			('owner_id', 'The user who owns it.'),
+			('org_id', 'The organization it belongs to.'),
+			('person_id', 'The person it is about.'),
+			('deal_id', 'The deal it is about.'),
+			('address', 'Postal address.'),
+			('label', 'Free label, such as customer or partner.'),
+			('custom_fields', 'Custom fields, a JSON object.'),
+			('add_time', 'When it was added.'),
+			('update_time', 'When it was last changed.'),
+			('code', 'ISO 4217 currency code.'),
+			('rate', 'Value of one unit in the default currency.'),
+			('is_default', 'Whether this is the default currency, in which figures are summed (rate 1).'),
+			('title', 'Title.'),
+			('value', 'Value in the deal''s currency.'),
+			('currency', 'Currency of the value.'),
+			('value_in_default_currency', 'Value in the default currency, at the current rate.'),
+			('status', 'open, won, lost or deleted.'),
+			('probability', 'Chance of winning, in percent.'),
+			('expected_close_date', 'When the deal is expected to close.'),
+			('won_time', 'When the deal was won; set when it becomes won.'),
+			('lost_time', 'When the deal was lost; set when it becomes lost.'),
+			('lost_reason', 'Why the deal was lost.'),
+			('type', 'Kind of activity: call, meeting, email, task, ...'),
+			('subject', 'Subject.'),
+			('due_date', 'Day the activity is due.'),
+			('due_time', 'Time of day the activity is due.'),
+			('duration', 'Planned duration.'),
+			('done', 'Whether the activity is done.'),
+			('marked_as_done_time', 'When the activity was marked done.'),
+			('note', 'Note on the activity.'),
+			('content', 'Text of the note.'),
+			('file_type', 'Type of the file.'),
+			('file_size', 'Size of the file in bytes.'),
+			('url', 'Where the file is.'),
+			('kind', 'created or closed.'),
+			('event_time', 'When it happened.')
+		) AS d(col, txt) ON d.col = a.attname
+		WHERE t.relnamespace = 'accounts'::regnamespace
+		  AND t.relname IN ('users', 'organizations', 'persons', 'currencies',
+			'deals', 'activities', 'notes', 'files', 'account_events',
+			'account_deals', 'account_people', 'account_activities',
+			'account_notes', 'account_files')
+	LOOP
+		EXECUTE pg_catalog.format('COMMENT ON COLUMN accounts.%I.%I IS %L',
+								  c.relname, c.attname, c.txt);
+	END LOOP;
+END
+$$;
+COMMENT ON COLUMN accounts.account_events.deal_id IS
+'The deal whose change created or closed the account, if any.';
+
+/* One account: the row of accounts.accounts, or none if id is no account. */
+CREATE FUNCTION accounts.account(account_id bigint)
+RETURNS SETOF accounts.accounts
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$ SELECT * FROM accounts.accounts a WHERE a.id = account_id $$;
+COMMENT ON FUNCTION accounts.account(bigint) IS
+'The account with this id (a row of accounts.accounts), or no row if the organization is not an account or not visible.';
+
+/*
+ * The timeline of an account: notes, files, activities and deals, newest
+ * first.  An item's time is when a note or file was added, an activity's
+ * due date and time (its add time if undated), a deal's won or lost time
+ * (its add time while open).  Keyset-paged: pass the item_time, kind and id
+ * of the last row to get the next page.  An id that is no account (or not
+ * visible) gives no rows.
+ */
+CREATE FUNCTION accounts.timeline(account_id bigint,
+	before timestamptz DEFAULT NULL, lim integer DEFAULT 50,
+	before_kind text DEFAULT NULL, before_id bigint DEFAULT NULL)
+RETURNS TABLE (kind text, id bigint, item_time timestamptz, title text,
+			   detail text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+AS $$
+	SELECT t.kind, t.id, t.item_time, t.title, t.detail
+	FROM (SELECT 'note' AS kind, n.id, n.add_time AS item_time,
+			  left(n.content, 60) AS title, left(n.content, 200) AS detail
+		  FROM accounts.account_notes n WHERE n.account_id = timeline.account_id
+		  UNION ALL
+		  SELECT 'file', f.id, f.add_time, f.name,
+			  concat_ws(', ', f.file_type, pg_size_pretty(f.file_size))
+		  FROM accounts.account_files f WHERE f.account_id = timeline.account_id
+		  UNION ALL
+		  SELECT 'activity', a.id,
+			  COALESCE((a.due_date + COALESCE(a.due_time, '00:00'))::timestamptz,
+					   a.add_time),
+			  a.subject, a.type || CASE WHEN a.done THEN ', done' ELSE '' END
+		  FROM accounts.account_activities a WHERE a.account_id = timeline.account_id
+		  UNION ALL
+		  SELECT 'deal', d.id, COALESCE(d.won_time, d.lost_time, d.add_time),
+			  d.title, d.status || ', ' || d.value || ' ' || d.currency
+		  FROM accounts.account_deals d WHERE d.account_id = timeline.account_id) t
+	WHERE before IS NULL
+	   OR t.item_time < before
+	   OR (t.item_time = before AND before_kind IS NOT NULL
+		   AND (t.kind, t.id) < (before_kind, COALESCE(before_id, 0)))
+	ORDER BY t.item_time DESC, t.kind DESC, t.id DESC
+	LIMIT lim
+$$;
+COMMENT ON FUNCTION accounts.timeline(bigint, timestamptz, integer, text, bigint) IS
+'Notes, files, activities and deals of an account, newest first, lim rows; for the next page pass the item_time, kind and id of the last row as before, before_kind, before_id. No rows for an id that is not an account.';
+
+/*
+ * Access.  Every view runs with the rights of the role that reads it, so
+ * that row-level security on the base tables passes through.  The figures
+ * tables are readable by everyone but show a row only to a role that may
+ * see its organization; nobody but the extension owner writes them.
+ */
+ALTER VIEW accounts.organization_summary SET (security_invoker = true);
+ALTER VIEW accounts.accounts SET (security_invoker = true);
+ALTER VIEW accounts.kanban SET (security_invoker = true);
+ALTER VIEW accounts.contact_overview SET (security_invoker = true);
+ALTER VIEW accounts.figures_fresh SET (security_invoker = true);
+ALTER VIEW accounts.figures_by_currency_fresh SET (security_invoker = true);
+ALTER VIEW accounts.account_deals SET (security_invoker = true);
+ALTER VIEW accounts.account_people SET (security_invoker = true);
+ALTER VIEW accounts.account_activities SET (security_invoker = true);
+ALTER VIEW accounts.account_notes SET (security_invoker = true);
+ALTER VIEW accounts.account_files SET (security_invoker = true);
+
+ALTER TABLE accounts.figures ENABLE ROW LEVEL SECURITY;
+CREATE POLICY figures_of_visible_organizations ON accounts.figures FOR SELECT
+	USING (EXISTS (SELECT FROM accounts.organizations o WHERE o.id = org_id));
+ALTER TABLE accounts.figures_by_currency ENABLE ROW LEVEL SECURITY;
+CREATE POLICY figures_of_visible_organizations ON accounts.figures_by_currency
+	FOR SELECT
+	USING (EXISTS (SELECT FROM accounts.organizations o WHERE o.id = org_id));
+ALTER TABLE accounts.account_events ENABLE ROW LEVEL SECURITY;
+CREATE POLICY events_of_visible_organizations ON accounts.account_events
+	FOR SELECT
+	USING (EXISTS (SELECT FROM accounts.organizations o WHERE o.id = org_id));
+GRANT SELECT ON accounts.figures, accounts.figures_by_currency TO PUBLIC;
+
+COMMENT ON TABLE accounts.users IS 'CRM users: the sales team.';
+COMMENT ON TABLE accounts.organizations IS 'CRM organizations; those with a won deal are accounts.';
+COMMENT ON TABLE accounts.persons IS 'CRM people, usually of an organization.';
+COMMENT ON TABLE accounts.currencies IS 'Currencies and their rates to the default currency.';
+COMMENT ON TABLE accounts.deals IS 'CRM deals: open, won, lost or deleted.';
+COMMENT ON TABLE accounts.activities IS 'CRM activities: calls, meetings, e-mails, tasks.';
+COMMENT ON TABLE accounts.notes IS 'CRM notes.';
+COMMENT ON TABLE accounts.files IS 'CRM files (their metadata).';
+COMMENT ON TABLE accounts.account_events IS 'When organizations became accounts and stopped being ones.';
+COMMENT ON TABLE accounts.figures IS 'Internal: the figures of every organization, kept by the triggers. Read them through the views.';
+COMMENT ON TABLE accounts.figures_by_currency IS 'Internal: won deals per organization and currency, kept by the triggers.';
+COMMENT ON VIEW accounts.figures_fresh IS 'Internal: the figures recomputed from the base tables; used by rebuild() and verify().';
+COMMENT ON VIEW accounts.figures_by_currency_fresh IS 'Internal: figures_by_currency recomputed from the base tables.';
