@@ -13,7 +13,7 @@ OBJS = \
 
 DATA = sql/accounts--0.1.sql
 
-REGRESS = base figures currencies events views maintenance kanban access
+REGRESS = base figures currencies events views maintenance kanban detail access
 REGRESS_OPTS = --load-extension=accounts
 
 ISOLATION = concurrent_deals
