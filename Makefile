@@ -4,14 +4,16 @@ EXTENSION = accounts
 MODULE_big = accounts
 OBJS = \
 	src/accounts.o \
+	src/activities.o \
 	src/deals.o \
 	src/figures.o \
+	src/kanban.o \
 	src/rows.o \
 	src/views.o
 
 DATA = sql/accounts--0.1.sql
 
-REGRESS = base figures currencies events views maintenance
+REGRESS = base figures currencies events views maintenance kanban detail access
 REGRESS_OPTS = --load-extension=accounts
 
 ISOLATION = concurrent_deals

@@ -40,7 +40,7 @@ static Oid	extension_owner(void);
 static const char *const column_names[NUM_TABLE_COLUMNS] = {
 	"id", "org_id", "person_id", "deal_id", "update_time", "status", "value",
 	"currency", "probability", "won_time", "lost_time", "done",
-	"marked_as_done_time", "rate"
+	"marked_as_done_time", "rate", "due_date", "due_time", "subject"
 };
 
 /* Resolved columns per relation, and the extension owner; see callback. */
@@ -51,6 +51,7 @@ void
 _PG_init(void)
 {
 	CacheRegisterRelcacheCallback(accounts_relcache_callback, (Datum) 0);
+	kanban_define_settings();
 }
 
 /*

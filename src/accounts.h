@@ -10,6 +10,7 @@
 
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "utils/date.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
@@ -34,6 +35,9 @@ typedef enum TableColumn
 	COL_DONE,
 	COL_MARKED_AS_DONE_TIME,
 	COL_RATE,
+	COL_DUE_DATE,
+	COL_DUE_TIME,
+	COL_SUBJECT,
 	NUM_TABLE_COLUMNS
 } TableColumn;
 
@@ -52,6 +56,8 @@ typedef enum FigureCount
 	FIG_PEOPLE,
 	FIG_NOTES,
 	FIG_FILES,
+	FIG_ACTIVITIES,
+	FIG_DONE_ACTIVITIES,
 	NUM_FIGURE_COUNTS
 } FigureCount;
 
@@ -73,6 +79,28 @@ typedef struct CurrencyDelta
 } CurrencyDelta;
 
 /*
+ * Where an activity sorts: by due date, then due time, then id.  For the
+ * next activity a missing date or time sorts last; for the last done one
+ * it sorts first.
+ */
+typedef struct ActivityKey
+{
+	int64		id;
+	bool		date_null;
+	DateADT		date;
+	bool		time_null;
+	TimeADT		time;
+} ActivityKey;
+
+/* An activity that may become an organization's next or last activity. */
+typedef struct ActivityCandidate
+{
+	bool		set;
+	ActivityKey key;
+	text	   *subject;
+} ActivityCandidate;
+
+/*
  * What one write changes in the figures of one organization.  A write of a
  * row that moves between organizations yields two of these.
  */
@@ -88,6 +116,10 @@ typedef struct OrgDelta
 	int			ncurrencies;
 	CurrencyDelta currencies[2];
 	int64		deal_id;		/* the deal that caused it, 0 if none */
+	ActivityCandidate next_added;	/* an undone activity arrived */
+	int64		next_removed;	/* id of an undone activity that left, or 0 */
+	ActivityCandidate last_added;	/* a done activity arrived */
+	int64		last_removed;	/* id of a done activity that left, or 0 */
 } OrgDelta;
 
 /* accounts.c */
@@ -115,6 +147,9 @@ extern int64 figures_rebuild(void);
 extern Numeric numeric_plus(Numeric a, Numeric b);
 extern Numeric numeric_minus(Numeric a, Numeric b);
 extern Numeric numeric_times(Numeric a, Numeric b);
+
+/* kanban.c */
+extern void kanban_define_settings(void);
 
 /* deals.c */
 extern Numeric deals_currency_rate(text *currency);

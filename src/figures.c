@@ -2,8 +2,10 @@
  *
  * figures.c
  *	  The figures side table: applying deltas to the figures of an
- *	  organization, repairing first/last won time from an index, recording
- *	  account events, and rebuilding everything from the base tables.
+ *	  organization, repairing the first and last won time and the next and
+ *	  last activity from an index when the row that held them leaves,
+ *	  recording account events, and rebuilding everything from the base
+ *	  tables.
  *
  *	  A delta is applied with one UPDATE of the organization's figures row.
  *	  That row lock orders concurrent writers of the same organization;
@@ -29,6 +31,11 @@ PG_FUNCTION_INFO_V1(accounts_truncate_after);
 
 static void apply_one(OrgDelta *delta);
 static void apply_currency(int64 org_id, CurrencyDelta *cd);
+static int	compare_activity_keys(const ActivityKey *a, const ActivityKey *b,
+								  bool nulls_last);
+static void apply_activity(int64 org_id, HeapTuple row, TupleDesc desc,
+						   int first, bool next, int64 removed,
+						   ActivityCandidate *added);
 static int	compare_deltas(const void *a, const void *b);
 
 static SPIPlanPtr apply_plan = NULL;
@@ -36,6 +43,10 @@ static SPIPlanPtr repair_plan = NULL;
 static SPIPlanPtr currency_upsert_plan = NULL;
 static SPIPlanPtr currency_delete_plan = NULL;
 static SPIPlanPtr event_plan = NULL;
+static SPIPlanPtr next_repair_plan = NULL;
+static SPIPlanPtr last_repair_plan = NULL;
+static SPIPlanPtr next_set_plan = NULL;
+static SPIPlanPtr last_set_plan = NULL;
 
 /* numeric arithmetic on possibly NULL (= zero) operands */
 Numeric
@@ -102,6 +113,9 @@ figures_delta_is_empty(const OrgDelta *delta)
 		if (delta->currencies[i].count != 0 ||
 			!numeric_is_zero(delta->currencies[i].value))
 			return false;
+	if (delta->next_added.set || delta->next_removed != 0 ||
+		delta->last_added.set || delta->last_removed != 0)
+		return false;
 	if (delta->won_time_added_set != delta->won_time_removed_set)
 		return false;
 	return !delta->won_time_added_set ||
@@ -135,17 +149,24 @@ static void
 apply_one(OrgDelta *delta)
 {
 	static const Oid argtypes[] = {
-		INT8OID, INT4OID, INT4OID, INT4OID, INT4OID, INT4OID, INT4OID,
+		INT8OID,
+		INT4OID, INT4OID, INT4OID, INT4OID, INT4OID, INT4OID, INT4OID, INT4OID,
 		NUMERICOID, NUMERICOID, NUMERICOID, TIMESTAMPTZOID
 	};
 	Datum		values[lengthof(argtypes)];
 	char		nulls[lengthof(argtypes)];
 	Numeric		zero = int64_to_numeric(0);
+	const int	won_time_arg = 1 + NUM_FIGURE_COUNTS + NUM_FIGURE_SUMS;
+	HeapTuple	row;
+	TupleDesc	desc;
 	bool		isnull;
 	int32		won_count;
 	TimestampTz first_won,
 				last_won;
 	bool		repair;
+
+	StaticAssertStmt(lengthof(argtypes) == 2 + NUM_FIGURE_COUNTS + NUM_FIGURE_SUMS,
+					 "apply_one arguments do not match the figures");
 
 	/* the same won time leaving and coming back is no change */
 	if (delta->won_time_added_set && delta->won_time_removed_set &&
@@ -160,13 +181,17 @@ apply_one(OrgDelta *delta)
 					 "people_count = people_count + $5, "
 					 "notes_count = notes_count + $6, "
 					 "files_count = files_count + $7, "
-					 "won_value = won_value + $8, "
-					 "open_deals_value = open_deals_value + $9, "
-					 "open_deals_weighted_value = open_deals_weighted_value + $10, "
-					 "first_won_time = LEAST(first_won_time, $11), "
-					 "last_won_time = GREATEST(last_won_time, $11) "
+					 "activities_count = activities_count + $8, "
+					 "done_activities_count = done_activities_count + $9, "
+					 "won_value = won_value + $10, "
+					 "open_deals_value = open_deals_value + $11, "
+					 "open_deals_weighted_value = open_deals_weighted_value + $12, "
+					 "first_won_time = LEAST(first_won_time, $13), "
+					 "last_won_time = GREATEST(last_won_time, $13) "
 					 "WHERE org_id = $1 "
-					 "RETURNING won_deals_count, first_won_time, last_won_time",
+					 "RETURNING won_deals_count, first_won_time, last_won_time, "
+					 "next_activity_id, next_activity_date, next_activity_time, "
+					 "last_activity_id, last_activity_date, last_activity_time",
 					 lengthof(argtypes), argtypes);
 
 	memset(nulls, ' ', sizeof(nulls));
@@ -176,24 +201,21 @@ apply_one(OrgDelta *delta)
 	for (int i = 0; i < NUM_FIGURE_SUMS; i++)
 		values[1 + NUM_FIGURE_COUNTS + i] =
 			NumericGetDatum(delta->sum[i] ? delta->sum[i] : zero);
-	values[10] = TimestampTzGetDatum(delta->won_time_added);
+	values[won_time_arg] = TimestampTzGetDatum(delta->won_time_added);
 	if (!delta->won_time_added_set)
-		nulls[10] = 'n';
+		nulls[won_time_arg] = 'n';
 
 	accounts_execute(apply_plan, values, nulls, false, -1);
 	if (SPI_processed == 0)
 		return;					/* the organization is being deleted */
+	row = SPI_copytuple(SPI_tuptable->vals[0]);
+	desc = CreateTupleDescCopy(SPI_tuptable->tupdesc);
 
-	won_count = DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
-											SPI_tuptable->tupdesc, 1, &isnull));
-	first_won = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0],
-												  SPI_tuptable->tupdesc, 2,
-												  &isnull));
+	won_count = DatumGetInt32(SPI_getbinval(row, desc, 1, &isnull));
+	first_won = DatumGetTimestampTz(SPI_getbinval(row, desc, 2, &isnull));
 	repair = !isnull && delta->won_time_removed_set &&
 		first_won == delta->won_time_removed;
-	last_won = DatumGetTimestampTz(SPI_getbinval(SPI_tuptable->vals[0],
-												 SPI_tuptable->tupdesc, 3,
-												 &isnull));
+	last_won = DatumGetTimestampTz(SPI_getbinval(row, desc, 3, &isnull));
 	repair |= !isnull && delta->won_time_removed_set &&
 		last_won == delta->won_time_removed;
 
@@ -220,6 +242,11 @@ apply_one(OrgDelta *delta)
 		accounts_execute(repair_plan, values, NULL, false, 1);
 	}
 
+	apply_activity(delta->org_id, row, desc, 4, true, delta->next_removed,
+				   &delta->next_added);
+	apply_activity(delta->org_id, row, desc, 7, false, delta->last_removed,
+				   &delta->last_added);
+
 	for (int i = 0; i < delta->ncurrencies; i++)
 		apply_currency(delta->org_id, &delta->currencies[i]);
 
@@ -228,6 +255,131 @@ apply_one(OrgDelta *delta)
 		figures_record_event(delta->org_id, "created", delta->deal_id);
 	else if (delta->count[FIG_WON_DEALS] < 0 && won_count == 0)
 		figures_record_event(delta->org_id, "closed", delta->deal_id);
+}
+
+/*
+ * Compare two activity keys: date, time, id.  A missing date or time sorts
+ * after every value when nulls_last, before every value otherwise.
+ */
+static int
+compare_activity_keys(const ActivityKey *a, const ActivityKey *b,
+					  bool nulls_last)
+{
+	int			nullcmp = nulls_last ? 1 : -1;
+
+	if (a->date_null != b->date_null)
+		return a->date_null ? nullcmp : -nullcmp;
+	if (!a->date_null && a->date != b->date)
+		return a->date < b->date ? -1 : 1;
+	if (a->time_null != b->time_null)
+		return a->time_null ? nullcmp : -nullcmp;
+	if (!a->time_null && a->time != b->time)
+		return a->time < b->time ? -1 : 1;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+/*
+ * Keep the next (earliest undone) or last (latest done) activity of an
+ * organization.  The stored key is in columns first..first+2 of row (id,
+ * date, time), read after the figures row was locked.  If the stored
+ * activity left, look the new one up in the partial index; otherwise a
+ * candidate that sorts before (next) or after (last) the stored one
+ * replaces it.
+ *
+ * The next activity's date is stored as 'infinity' when the activity has
+ * none, so that the kanban buckets are date ranges over one index; the views
+ * show NULL.
+ */
+static void
+apply_activity(int64 org_id, HeapTuple row, TupleDesc desc, int first,
+			   bool next, int64 removed, ActivityCandidate *added)
+{
+	static const Oid set_types[] = {INT8OID, INT8OID, DATEOID, TIMEOID, TEXTOID};
+	ActivityKey stored;
+	bool		isnull;
+	Datum		d;
+	Datum		values[5];
+	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
+
+	if (removed == 0 && !added->set)
+		return;
+
+	d = SPI_getbinval(row, desc, first, &isnull);
+	stored.id = isnull ? 0 : DatumGetInt64(d);
+	d = SPI_getbinval(row, desc, first + 1, &stored.date_null);
+	stored.date = stored.date_null ? 0 : DatumGetDateADT(d);
+	d = SPI_getbinval(row, desc, first + 2, &stored.time_null);
+	stored.time = stored.time_null ? 0 : DatumGetTimeADT(d);
+	if (next && !stored.date_null && DATE_IS_NOEND(stored.date))
+		stored.date_null = true;
+	values[0] = Int64GetDatum(org_id);
+
+	if (stored.id != 0 && removed == stored.id)
+	{
+		static const Oid repair_types[] = {INT8OID};
+
+		if (next)
+			accounts_prepare(&next_repair_plan,
+							 "UPDATE accounts.figures SET (next_activity_id, "
+							 " next_activity_date, next_activity_time, "
+							 " next_activity_subject) = "
+							 "(SELECT a.id, COALESCE(a.due_date, 'infinity'), "
+							 "  a.due_time, a.subject FROM accounts.activities a "
+							 "  WHERE a.org_id = $1 AND NOT a.done "
+							 "  ORDER BY a.due_date, a.due_time, a.id LIMIT 1) "
+							 "WHERE org_id = $1",
+							 1, repair_types);
+		else
+			accounts_prepare(&last_repair_plan,
+							 "UPDATE accounts.figures SET (last_activity_id, "
+							 " last_activity_date, last_activity_time) = "
+							 "(SELECT a.id, a.due_date, a.due_time "
+							 "  FROM accounts.activities a "
+							 "  WHERE a.org_id = $1 AND a.done "
+							 "  ORDER BY a.due_date DESC NULLS LAST, "
+							 "  a.due_time DESC NULLS LAST, a.id DESC LIMIT 1) "
+							 "WHERE org_id = $1",
+							 1, repair_types);
+		accounts_execute(next ? next_repair_plan : last_repair_plan,
+						 values, NULL, false, 1);
+		return;
+	}
+
+	if (!added->set)
+		return;
+	if (stored.id != 0)
+	{
+		int			cmp = compare_activity_keys(&added->key, &stored, next);
+
+		if (next ? cmp >= 0 : cmp <= 0)
+			return;
+	}
+
+	values[1] = Int64GetDatum(added->key.id);
+	if (added->key.date_null && next)
+		values[2] = DateADTGetDatum(DATEVAL_NOEND);
+	else if (added->key.date_null)
+		nulls[2] = 'n';
+	else
+		values[2] = DateADTGetDatum(added->key.date);
+	values[3] = TimeADTGetDatum(added->key.time);
+	if (added->key.time_null)
+		nulls[3] = 'n';
+	values[4] = PointerGetDatum(added->subject);
+	if (next)
+		accounts_prepare(&next_set_plan,
+						 "UPDATE accounts.figures SET next_activity_id = $2, "
+						 "next_activity_date = $3, next_activity_time = $4, "
+						 "next_activity_subject = $5 WHERE org_id = $1",
+						 5, set_types);
+	else
+		accounts_prepare(&last_set_plan,
+						 "UPDATE accounts.figures SET last_activity_id = $2, "
+						 "last_activity_date = $3, last_activity_time = $4 "
+						 "WHERE org_id = $1",
+						 4, set_types);
+	accounts_execute(next ? next_set_plan : last_set_plan, values, nulls,
+					 false, 1);
 }
 
 static void

@@ -50,7 +50,32 @@ LEFT JOIN accounts.users u ON u.id = a.owner_id
 ORDER BY a.won_value DESC, a.id
 LIMIT 25;
 
--- kanban board: added with the activities figures
+\echo
+\echo '== Kanban board: accounts by their next activity (accounts.kanban_counts())'
+SELECT bucket, accounts,
+	to_char(round(won_value, 2), '999,999,990.00') AS :"won_value_header"
+FROM accounts.kanban_counts();
+
+\echo
+\echo '== Kanban board: the first cards of each column (accounts.kanban)'
+\pset format aligned
+SELECT k.card, k.bucket,
+	left(k.name, 16) || COALESCE(' ' || to_char(k.next_activity_date, 'DD Mon'), '') AS name,
+	k.bucket_position
+FROM (SELECT bucket, bucket_position, name, next_activity_date,
+		row_number() OVER (PARTITION BY bucket
+						   ORDER BY next_activity_date, id) AS card
+	  FROM accounts.kanban) k
+WHERE k.card <= 8
+ORDER BY k.bucket_position, k.card
+\crosstabview card bucket name bucket_position
+\pset format wrapped
+
+\echo
+\echo '== Post-sales contact overview (accounts.contact_overview)'
+SELECT period, accounts,
+	to_char(round(won_value, 2), '999,999,990.00') AS :"won_value_header"
+FROM accounts.contact_overview;
 
 \echo
 \echo '== Figures that differ from a fresh recomputation (accounts.verify(); 0 when all is well)'

@@ -1,0 +1,194 @@
+--
+-- Access: row-level security on the base tables passes through every view
+-- and function of the extension; application roles read and write with the
+-- README's grants, cannot write a figure, and cannot change what the
+-- maintenance does.
+--
+\set SHOW_CONTEXT never
+SET client_min_messages = warning;
+SET accounts.today = '2026-03-04';
+
+-- the README's grant recipe
+CREATE ROLE regress_reader NOLOGIN;
+CREATE ROLE regress_writer NOLOGIN;
+GRANT USAGE ON SCHEMA accounts TO regress_reader, regress_writer;
+GRANT SELECT ON ALL TABLES IN SCHEMA accounts TO regress_reader, regress_writer;
+GRANT INSERT, UPDATE, DELETE ON accounts.users, accounts.organizations,
+	accounts.persons, accounts.deals, accounts.activities, accounts.notes,
+	accounts.files TO regress_writer;
+GRANT UPDATE ON accounts.accounts, accounts.organization_summary TO regress_writer;
+GRANT USAGE ON ALL SEQUENCES IN SCHEMA accounts TO regress_writer;
+
+CREATE ROLE regress_ann LOGIN IN ROLE regress_writer;
+CREATE ROLE regress_bob LOGIN IN ROLE regress_reader;
+CREATE ROLE regress_nobody LOGIN;
+
+INSERT INTO accounts.currencies (code, rate, is_default)
+VALUES ('USD', 1, true), ('EUR', 1.5, false);
+INSERT INTO accounts.users (id, name) OVERRIDING SYSTEM VALUE
+VALUES (1, 'regress_ann'), (2, 'regress_bob');
+INSERT INTO accounts.organizations (id, name, owner_id) OVERRIDING SYSTEM VALUE
+SELECT i, 'org ' || i, 1 + i % 2 FROM generate_series(1, 6) i;
+ALTER SEQUENCE accounts.organizations_id_seq RESTART WITH 100;
+INSERT INTO accounts.deals (title, value, currency, org_id, status)
+SELECT 'deal ' || i, 100 * i, (ARRAY['USD', 'EUR'])[1 + i % 2], 1 + i % 6,
+	CASE WHEN i % 3 = 0 THEN 'open' ELSE 'won' END
+FROM generate_series(1, 18) i;
+INSERT INTO accounts.activities (subject, due_date, done, org_id)
+SELECT 'act ' || i, date '2026-03-01' + i, i % 4 = 0, 1 + i % 6
+FROM generate_series(1, 12) i;
+INSERT INTO accounts.notes (content, org_id) SELECT 'note ' || i, 1 + i % 6 FROM generate_series(1, 6) i;
+INSERT INTO accounts.files (name, org_id) SELECT 'file ' || i, 1 + i % 6 FROM generate_series(1, 6) i;
+INSERT INTO accounts.persons (name, org_id) SELECT 'person ' || i, 1 + i % 6 FROM generate_series(1, 6) i;
+
+-- each user sees the organizations she owns
+ALTER TABLE accounts.organizations ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own_organizations ON accounts.organizations
+	USING (owner_id = (SELECT u.id FROM accounts.users u WHERE u.name = current_user));
+
+-- what each role may see, computed as superuser from the base tables
+CREATE TEMP TABLE visible AS
+SELECT u.name AS role, o.id FROM accounts.organizations o
+JOIN accounts.users u ON u.id = o.owner_id;
+GRANT SELECT ON visible TO PUBLIC;
+CREATE TEMP TABLE board_all AS SELECT * FROM accounts.kanban;
+GRANT SELECT ON board_all TO PUBLIC;
+
+-- Every object shows exactly the visible organizations, and totals over
+-- them only.
+SET ROLE regress_bob;
+CREATE TEMP VIEW leaks WITH (security_invoker = true) AS
+SELECT 'accounts' AS object, id FROM accounts.accounts
+	WHERE id NOT IN (SELECT id FROM visible WHERE role = current_user)
+UNION ALL SELECT 'organization_summary', id FROM accounts.organization_summary
+	WHERE id NOT IN (SELECT id FROM visible WHERE role = current_user)
+UNION ALL SELECT 'kanban', id FROM accounts.kanban
+	WHERE id NOT IN (SELECT id FROM visible WHERE role = current_user)
+UNION ALL SELECT 'account_deals', account_id FROM accounts.account_deals
+	WHERE account_id NOT IN (SELECT id FROM visible WHERE role = current_user)
+UNION ALL SELECT 'account_people', account_id FROM accounts.account_people
+	WHERE account_id NOT IN (SELECT id FROM visible WHERE role = current_user)
+UNION ALL SELECT 'account_activities', account_id FROM accounts.account_activities
+	WHERE account_id NOT IN (SELECT id FROM visible WHERE role = current_user)
+UNION ALL SELECT 'account_notes', account_id FROM accounts.account_notes
+	WHERE account_id NOT IN (SELECT id FROM visible WHERE role = current_user)
+UNION ALL SELECT 'account_files', account_id FROM accounts.account_files
+	WHERE account_id NOT IN (SELECT id FROM visible WHERE role = current_user)
+UNION ALL SELECT 'figures', org_id FROM accounts.figures
+	WHERE org_id NOT IN (SELECT id FROM visible WHERE role = current_user)
+UNION ALL SELECT 'figures_by_currency', org_id FROM accounts.figures_by_currency
+	WHERE org_id NOT IN (SELECT id FROM visible WHERE role = current_user)
+UNION ALL SELECT 'account_events', org_id FROM accounts.account_events
+	WHERE org_id NOT IN (SELECT id FROM visible WHERE role = current_user)
+UNION ALL SELECT 'figures_fresh', org_id FROM accounts.figures_fresh
+	WHERE org_id NOT IN (SELECT id FROM visible WHERE role = current_user)
+UNION ALL SELECT 'timeline', o.id FROM visible o, accounts.timeline(o.id) t
+	WHERE o.role <> current_user
+UNION ALL SELECT 'account()', o.id FROM visible o, accounts.account(o.id) a
+	WHERE o.role <> current_user;
+-- the board's counts and sums are those of the visible accounts
+CREATE TEMP VIEW board_check WITH (security_invoker = true) AS
+SELECT c.bucket, c.accounts, c.won_value,
+	(SELECT count(*) FROM board_all b WHERE b.bucket = c.bucket
+	 AND b.id IN (SELECT id FROM visible WHERE role = current_user)) AS expected_accounts,
+	(SELECT COALESCE(sum(b.won_value), 0) FROM board_all b WHERE b.bucket = c.bucket
+	 AND b.id IN (SELECT id FROM visible WHERE role = current_user)) AS expected_value
+FROM accounts.kanban_counts() c;
+RESET ROLE;
+GRANT SELECT ON leaks, board_check TO PUBLIC;
+
+SET ROLE regress_bob;
+SELECT id, name, won_deals_count, won_value FROM accounts.accounts ORDER BY id;
+SELECT * FROM leaks;
+SELECT * FROM board_check WHERE accounts <> expected_accounts OR won_value <> expected_value;
+SELECT sum(accounts) AS accounts, sum(won_value) AS won_value FROM accounts.kanban_counts();
+SELECT sum(accounts) AS accounts, sum(won_value) AS won_value FROM accounts.contact_overview;
+SELECT count(*) FROM accounts.kanban_column('overdue');
+SELECT count(*) AS all_figures_rows FROM accounts.figures;
+RESET ROLE;
+
+SET ROLE regress_ann;
+SELECT id, name, won_deals_count, won_value FROM accounts.accounts ORDER BY id;
+SELECT * FROM leaks;
+SELECT * FROM board_check WHERE accounts <> expected_accounts OR won_value <> expected_value;
+SELECT kind, title FROM accounts.timeline(1, lim => 3);
+SELECT kind, title FROM accounts.timeline(2);
+SELECT id FROM accounts.account(2);
+
+-- Writing: the base tables, yes; the figures, never.
+INSERT INTO accounts.deals (title, value, org_id, status) VALUES ('new', 1000, 2, 'won');
+SELECT id, won_deals_count, won_value FROM accounts.accounts WHERE id = 2;
+UPDATE accounts.accounts SET name = 'org two' WHERE id = 2;
+UPDATE accounts.accounts SET name = 'not mine' WHERE id = 1;
+SELECT id, name FROM accounts.organizations WHERE id = 2;
+UPDATE accounts.figures SET won_value = 0 WHERE org_id = 2;
+INSERT INTO accounts.figures (org_id) VALUES (999);
+DELETE FROM accounts.figures;
+UPDATE accounts.figures_by_currency SET won_value = 0;
+INSERT INTO accounts.account_events (org_id, kind) VALUES (2, 'closed');
+UPDATE accounts.currencies SET rate = 100 WHERE code = 'EUR';
+SELECT accounts.rebuild();
+SELECT * FROM accounts.verify();
+TRUNCATE accounts.deals;
+-- a trigger function called directly
+SELECT accounts.deal_after();
+RESET ROLE;
+
+-- A role without grants gets permission errors, not data.
+SET ROLE regress_nobody;
+SELECT count(*) FROM accounts.accounts;
+SELECT count(*) FROM accounts.figures;
+SELECT * FROM accounts.kanban_counts();
+SELECT * FROM accounts.timeline(1);
+RESET ROLE;
+
+-- A search_path hijack changes nothing: operators and functions of the
+-- role's own schema, searched before pg_catalog, are not used by the
+-- maintenance.
+CREATE SCHEMA regress_evil AUTHORIZATION regress_ann;
+SET ROLE regress_ann;
+CREATE FUNCTION regress_evil.int4pl(integer, integer) RETURNS integer
+	LANGUAGE sql AS 'SELECT 1000';
+CREATE OPERATOR regress_evil.+ (LEFTARG = integer, RIGHTARG = integer,
+	FUNCTION = regress_evil.int4pl);
+CREATE FUNCTION regress_evil.numeric_add_evil(numeric, numeric) RETURNS numeric
+	LANGUAGE sql AS 'SELECT 0::numeric';
+CREATE OPERATOR regress_evil.+ (LEFTARG = numeric, RIGHTARG = numeric,
+	FUNCTION = regress_evil.numeric_add_evil);
+CREATE FUNCTION regress_evil.min(timestamptz) RETURNS timestamptz
+	LANGUAGE sql AS 'SELECT now()';
+CREATE TEMP TABLE figures (org_id bigint, won_value numeric);
+SET search_path = regress_evil, pg_temp, pg_catalog, accounts;
+SELECT 1 + 1 AS hijacked;
+INSERT INTO accounts.deals (title, value, org_id, status) VALUES ('evil', 5, 2, 'won');
+UPDATE accounts.deals SET status = 'lost' WHERE title = 'new';
+INSERT INTO accounts.activities (subject, due_date, org_id) VALUES ('x', '2026-03-01', 4);
+RESET search_path;
+RESET ROLE;
+SELECT count(*) AS figures_rows_in_temp_table FROM pg_temp.figures;
+SELECT * FROM accounts.verify();
+SELECT id, won_deals_count, won_value FROM accounts.accounts WHERE id = 2;
+
+-- Every function pins its search_path, except the pure C function that is
+-- evaluated per row and runs no SQL.
+SELECT p.oid::regprocedure AS function_without_pinned_search_path
+FROM pg_proc p
+WHERE p.pronamespace = 'accounts'::regnamespace
+  AND NOT EXISTS (SELECT FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%')
+ORDER BY 1;
+-- and every view runs with the reader's rights
+SELECT c.relname AS view_without_security_invoker
+FROM pg_class c
+WHERE c.relnamespace = 'accounts'::regnamespace AND c.relkind = 'v'
+  AND NOT COALESCE('security_invoker=true' = ANY (c.reloptions), false)
+ORDER BY 1;
+
+DROP TABLE pg_temp.figures;
+DROP SCHEMA regress_evil CASCADE;
+ALTER TABLE accounts.organizations DISABLE ROW LEVEL SECURITY;
+DROP POLICY own_organizations ON accounts.organizations;
+DROP VIEW leaks, board_check;
+REVOKE ALL ON ALL TABLES IN SCHEMA accounts FROM regress_reader, regress_writer;
+REVOKE ALL ON ALL SEQUENCES IN SCHEMA accounts FROM regress_writer;
+REVOKE ALL ON SCHEMA accounts FROM regress_reader, regress_writer;
+DROP ROLE regress_ann, regress_bob, regress_nobody, regress_reader, regress_writer;
