@@ -23,6 +23,9 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
+# every object depends on the shared header
+$(OBJS): src/accounts.h
+
 # TAP tests need a non-root user; test/check runs them as postgres.
 PROVE_TESTS = test/t/*.pl
 .PHONY: tapcheck

@@ -4,8 +4,11 @@
 -- README's grants, cannot write a figure, and cannot change what the
 -- maintenance does.
 --
+-- pg_regress runs every test in the same database: start afresh
 \set SHOW_CONTEXT never
 SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS accounts CASCADE;
+CREATE EXTENSION accounts;
 SET accounts.today = '2026-03-04';
 
 -- the README's grant recipe

@@ -462,8 +462,9 @@ SELECT id, name, people_count, notes_count, files_count
 FROM accounts.organization_summary ORDER BY id;
 SELECT * FROM problems;
 
--- only a row without organization is linked: a given org_id is kept, and an
--- org_id set to NULL on a note of a deal is linked to the deal's again
+-- only a row without organization is linked, and only when its deal or
+-- person is given: a given org_id is kept, and an org_id set to NULL stays
+-- NULL (as when the organization is deleted)
 UPDATE accounts.notes SET org_id = 1 WHERE content = 'deal only'
 RETURNING content, org_id, deal_id;
 UPDATE accounts.notes SET org_id = NULL WHERE content = 'deal only'

@@ -1,8 +1,11 @@
 --
 -- Account detail: the detail views, account() and the timeline.
 --
+-- pg_regress runs every test in the same database: start afresh
 \set SHOW_CONTEXT never
 SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS accounts CASCADE;
+CREATE EXTENSION accounts;
 SET TIME ZONE 'UTC';
 
 INSERT INTO accounts.currencies (code, rate, is_default)

@@ -4,8 +4,11 @@
 -- Every step compares the stored figures with accounts.verify() and with
 -- the recomputation below, written independently of the extension's own.
 --
+-- pg_regress runs every test in the same database: start afresh
 \set SHOW_CONTEXT never
 SET client_min_messages = warning;
+DROP EXTENSION IF EXISTS accounts CASCADE;
+CREATE EXTENSION accounts;
 SET accounts.week_start = 'monday';
 
 INSERT INTO accounts.currencies (code, rate, is_default) VALUES ('USD', 1, true);

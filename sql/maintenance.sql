@@ -215,11 +215,12 @@ FROM accounts.figures_by_currency WHERE org_id IN (2, 4) ORDER BY org_id, curren
 SELECT count(*) AS new_events FROM accounts.account_events WHERE id > :last_event;
 
 --
--- Damage that invents or hides an account: rebuild() records the account
--- closed or created where the history needs it, and the history still
--- alternates
+-- Damage that invents or hides an account: rebuild() brings the history in
+-- line with the deals, not with the damaged figures: it records nothing
+-- that did not happen, and the history still alternates
 --
--- org 46 has no deal; damage makes it an account, rebuild() closes it
+-- org 46 has no deal; damage makes it look like an account, rebuild()
+-- removes it again; it never was one, so no event is recorded
 UPDATE accounts.figures SET won_deals_count = 1 WHERE org_id = 46;
 SELECT id, won_deals_count FROM accounts.accounts WHERE id = 46;
 SELECT org_id, figure, stored, expected FROM accounts.verify();

@@ -455,9 +455,8 @@ figures_record_event(int64 org_id, const char *kind, int64 deal_id)
 
 /*
  * Recompute every figure from the base tables.  The base tables are locked
- * against writers meanwhile.  Organizations that become or stop being
- * accounts by this (only after a TRUNCATE, or if figures were damaged) get
- * their event.  Returns the number of organizations.
+ * against writers meanwhile.  The account history is brought in line too
+ * (see below).  Returns the number of organizations.
  */
 int64
 figures_rebuild(void)
@@ -471,16 +470,23 @@ figures_rebuild(void)
 		elog(ERROR, "could not lock the base tables: %s",
 			 SPI_result_code_string(rc));
 
-	rc = SPI_execute("WITH e AS ("
+	/*
+	 * Bring the history in line with the truth: 'created' for every account
+	 * whose last event is not 'created', 'closed' for every other
+	 * organization whose last event is.  So a rebuild after a restore
+	 * without triggers records nothing twice.
+	 */
+	rc = SPI_execute("WITH w AS (SELECT DISTINCT org_id FROM accounts.deals"
+					 "           WHERE status = 'won' AND org_id IS NOT NULL),"
+					 " l AS (SELECT DISTINCT ON (org_id) org_id, kind"
+					 "       FROM accounts.account_events ORDER BY org_id, id DESC),"
+					 " e AS ("
 					 " INSERT INTO accounts.account_events (org_id, kind)"
-					 " SELECT COALESCE(s.org_id, w.org_id),"
+					 " SELECT COALESCE(w.org_id, l.org_id),"
 					 "  CASE WHEN w.org_id IS NULL THEN 'closed' ELSE 'created' END"
-					 " FROM (SELECT org_id FROM accounts.figures"
-					 "       WHERE won_deals_count > 0) s"
-					 " FULL JOIN (SELECT DISTINCT org_id FROM accounts.deals"
-					 "            WHERE status = 'won' AND org_id IS NOT NULL) w"
-					 " ON w.org_id = s.org_id"
-					 " WHERE s.org_id IS NULL OR w.org_id IS NULL"
+					 " FROM w FULL JOIN l ON l.org_id = w.org_id"
+					 " WHERE (w.org_id IS NOT NULL AND l.kind IS DISTINCT FROM 'created')"
+					 "    OR (w.org_id IS NULL AND l.kind = 'created')"
 					 " ORDER BY 1"
 					 " RETURNING *) "
 					 "SELECT pg_catalog.pg_notify('accounts_events', "

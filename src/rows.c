@@ -40,6 +40,7 @@ static SPIPlanPtr person_org_plan = NULL;
 static SPIPlanPtr figures_insert_plan = NULL;
 static SPIPlanPtr figures_delete_plan = NULL;
 static SPIPlanPtr by_currency_delete_plan = NULL;
+static SPIPlanPtr figures_move_plan = NULL;
 
 static bool
 column_is_null(HeapTuple tuple, TupleDesc tupdesc, AttrNumber attnum)
@@ -174,10 +175,20 @@ accounts_before_row(PG_FUNCTION_ARGS)
 					&ncols, cols, values, nulls);
 	}
 
-	/* activities, notes, files: the organization of the deal or person */
+	/*
+	 * activities, notes, files: added (or re-linked) with a deal or a person
+	 * but no organization, they get the deal's or the person's.  Only when
+	 * the deal or person is given: setting org_id to NULL, as deleting an
+	 * organization does, leaves it NULL.
+	 */
 	if (info->attnum[COL_ORG_ID] != InvalidAttrNumber &&
 		info->attnum[COL_DEAL_ID] != InvalidAttrNumber &&
-		column_is_null(tuple, tupdesc, info->attnum[COL_ORG_ID]))
+		column_is_null(tuple, tupdesc, info->attnum[COL_ORG_ID]) &&
+		(!is_update ||
+		 accounts_attr_changed(trigdata->tg_trigtuple, tuple, tupdesc,
+							   info->attnum[COL_DEAL_ID]) ||
+		 accounts_attr_changed(trigdata->tg_trigtuple, tuple, tupdesc,
+							   info->attnum[COL_PERSON_ID])))
 	{
 		bool		deal_null,
 					person_null;
@@ -222,7 +233,9 @@ accounts_before_row(PG_FUNCTION_ARGS)
 }
 
 /*
- * AFTER INSERT OR DELETE ON accounts.organizations FOR EACH ROW.
+ * AFTER INSERT OR DELETE OR UPDATE OF id ON accounts.organizations FOR EACH
+ * ROW: the figures row comes and goes with the organization, and follows a
+ * change of its id.
  */
 Datum
 accounts_organization_after(PG_FUNCTION_ARGS)
@@ -273,7 +286,25 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 		accounts_execute(by_currency_delete_plan, values, NULL, false, -1);
 	}
 	else
-		elog(ERROR, "organization_after must be fired by INSERT or DELETE");
+	{
+		static const Oid move_types[] = {INT8OID, INT8OID};
+		Datum		move[2];
+
+		move[0] = values[0];
+		move[1] = Int64GetDatum(accounts_get_int64(trigdata->tg_newtuple,
+												   RelationGetDescr(trigdata->tg_relation),
+												   info->attnum[COL_ID], &isnull));
+		if (DatumGetInt64(move[0]) != DatumGetInt64(move[1]))
+		{
+			accounts_prepare(&figures_move_plan,
+							 "WITH f AS (UPDATE accounts.figures SET org_id = $2 "
+							 "           WHERE org_id = $1) "
+							 "UPDATE accounts.figures_by_currency SET org_id = $2 "
+							 "WHERE org_id = $1",
+							 2, move_types);
+			accounts_execute(figures_move_plan, move, NULL, false, -1);
+		}
+	}
 
 	accounts_end_maintenance(save_userid, save_sec_context);
 	SPI_finish();

@@ -83,6 +83,10 @@ accounts_view_write(PG_FUNCTION_ARGS)
 	HeapTuple	oldtup,
 				newtup;
 	StringInfoData sql;
+	StringInfoData returning;
+	int		   *org_cols;
+	int			norg_cols = 0;
+	HeapTuple	result;
 	Datum	   *values;
 	char	   *nulls;
 	Oid		   *argtypes;
@@ -120,7 +124,9 @@ accounts_view_write(PG_FUNCTION_ARGS)
 	values = palloc(sizeof(Datum) * (viewdesc->natts + 1));
 	nulls = palloc(sizeof(char) * (viewdesc->natts + 1));
 	argtypes = palloc(sizeof(Oid) * (viewdesc->natts + 1));
+	org_cols = palloc(sizeof(int) * viewdesc->natts);
 	initStringInfo(&sql);
+	initStringInfo(&returning);
 	appendStringInfoString(&sql, "UPDATE accounts.organizations SET ");
 
 	values[0] = heap_getattr(oldtup, SPI_fnumber(viewdesc, "id"), viewdesc,
@@ -138,6 +144,13 @@ accounts_view_write(PG_FUNCTION_ARGS)
 		if (att->attisdropped)
 			continue;
 		changed = accounts_attr_changed(oldtup, newtup, viewdesc, i + 1);
+		if (of_org)
+		{
+			/* RETURNING gives back what the organization now holds */
+			appendStringInfo(&returning, "%s%s", norg_cols > 0 ? ", " : "",
+							 quote_identifier(name));
+			org_cols[norg_cols++] = i + 1;
+		}
 		if (of_org && !kept_by_organization(name))
 		{
 			if (nargs > 1)
@@ -164,18 +177,35 @@ accounts_view_write(PG_FUNCTION_ARGS)
 							   name),
 					 errhint("Change those records instead; the figure follows in the same transaction.")));
 	}
-	appendStringInfoString(&sql, " WHERE id = $1");
+	appendStringInfo(&sql, " WHERE id = $1 RETURNING %s", returning.data);
 	table_close(orgrel, AccessShareLock);
 
-	if (any_change)
-	{
-		SPIPlanPtr	plan;
+	if (!any_change)
+		return PointerGetDatum(newtup);
 
-		SPI_connect();
-		plan = view_update_plan(RelationGetRelid(view), sql.data, nargs,
-								argtypes);
-		accounts_execute(plan, values, nulls, false, -1);
-		SPI_finish();
+	/*
+	 * Update the organization, and return the view row with its columns as
+	 * the organization now has them (update_time), for RETURNING; no row if
+	 * the update touched none (row-level security may hide it).
+	 */
+	SPI_connect();
+	accounts_execute(view_update_plan(RelationGetRelid(view), sql.data, nargs,
+									  argtypes),
+					 values, nulls, false, -1);
+	result = NULL;
+	if (SPI_processed == 1)
+	{
+		Datum	   *newvalues = palloc(sizeof(Datum) * norg_cols);
+		bool	   *newnulls = palloc(sizeof(bool) * norg_cols);
+
+		for (int i = 0; i < norg_cols; i++)
+			newvalues[i] = SPI_getbinval(SPI_tuptable->vals[0],
+										 SPI_tuptable->tupdesc, i + 1,
+										 &newnulls[i]);
+		result = SPI_copytuple(heap_modify_tuple_by_cols(newtup, viewdesc,
+														 norg_cols, org_cols,
+														 newvalues, newnulls));
 	}
-	return PointerGetDatum(newtup);
+	SPI_finish();
+	return PointerGetDatum(result);
 }
