@@ -299,14 +299,13 @@ GROUP BY org_id, currency;
 /*
  * The C functions.  Each pins its own search_path where it runs SQL.
  *
- * The AFTER triggers of persons, notes, files and activities fire on every
- * UPDATE, not UPDATE OF their columns: the BEFORE trigger may fill org_id,
- * and a column list would not see that.  The C function returns at once
- * when nothing it counts changed.  The deals trigger keeps its column list:
- * what the BEFORE trigger fills there (won_time, lost_time, currency)
- * follows from listed columns.
+ * The figures of deals, activities, persons, notes and files are kept by
+ * statement triggers that read the statement's transition tables: a
+ * statement's rows are summed per organization and each organization's
+ * figures row is written once, whatever the number of rows.  A BEFORE row
+ * trigger fills what a CRM fills by itself (it may fill org_id; the
+ * statement triggers see the rows as stored).
  */
-
 CREATE FUNCTION accounts.before_row() RETURNS trigger
 	LANGUAGE c
 	SET search_path = pg_catalog, pg_temp
@@ -356,36 +355,66 @@ CREATE TRIGGER organizations_figures
 
 CREATE TRIGGER persons_before BEFORE UPDATE ON accounts.persons
 	FOR EACH ROW EXECUTE FUNCTION accounts.before_row();
-CREATE TRIGGER persons_figures AFTER INSERT OR DELETE OR UPDATE
-	ON accounts.persons
-	FOR EACH ROW EXECUTE FUNCTION accounts.count_after('people_count');
+CREATE TRIGGER persons_figures_insert AFTER INSERT ON accounts.persons
+	REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION accounts.count_after('people_count');
+CREATE TRIGGER persons_figures_update AFTER UPDATE ON accounts.persons
+	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION accounts.count_after('people_count');
+CREATE TRIGGER persons_figures_delete AFTER DELETE ON accounts.persons
+	REFERENCING OLD TABLE AS old_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION accounts.count_after('people_count');
 
 CREATE TRIGGER deals_before BEFORE INSERT OR UPDATE ON accounts.deals
 	FOR EACH ROW EXECUTE FUNCTION accounts.before_row();
-CREATE TRIGGER deals_figures AFTER INSERT OR DELETE OR
-	UPDATE OF org_id, status, value, currency, probability, won_time
-	ON accounts.deals
-	FOR EACH ROW EXECUTE FUNCTION accounts.deal_after();
+CREATE TRIGGER deals_figures_insert AFTER INSERT ON accounts.deals
+	REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION accounts.deal_after();
+CREATE TRIGGER deals_figures_update AFTER UPDATE ON accounts.deals
+	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION accounts.deal_after();
+CREATE TRIGGER deals_figures_delete AFTER DELETE ON accounts.deals
+	REFERENCING OLD TABLE AS old_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION accounts.deal_after();
 
 CREATE TRIGGER activities_before BEFORE INSERT OR UPDATE ON accounts.activities
 	FOR EACH ROW EXECUTE FUNCTION accounts.before_row();
-CREATE TRIGGER activities_figures AFTER INSERT OR DELETE OR UPDATE
-	ON accounts.activities
-	FOR EACH ROW EXECUTE FUNCTION accounts.activity_after();
+CREATE TRIGGER activities_figures_insert AFTER INSERT ON accounts.activities
+	REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION accounts.activity_after();
+CREATE TRIGGER activities_figures_update AFTER UPDATE ON accounts.activities
+	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION accounts.activity_after();
+CREATE TRIGGER activities_figures_delete AFTER DELETE ON accounts.activities
+	REFERENCING OLD TABLE AS old_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION accounts.activity_after();
 
 CREATE TRIGGER notes_before BEFORE INSERT OR UPDATE ON accounts.notes
 	FOR EACH ROW EXECUTE FUNCTION accounts.before_row();
-CREATE TRIGGER notes_figures AFTER INSERT OR DELETE OR UPDATE
-	ON accounts.notes
-	FOR EACH ROW EXECUTE FUNCTION accounts.count_after('notes_count');
+CREATE TRIGGER notes_figures_insert AFTER INSERT ON accounts.notes
+	REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION accounts.count_after('notes_count');
+CREATE TRIGGER notes_figures_update AFTER UPDATE ON accounts.notes
+	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION accounts.count_after('notes_count');
+CREATE TRIGGER notes_figures_delete AFTER DELETE ON accounts.notes
+	REFERENCING OLD TABLE AS old_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION accounts.count_after('notes_count');
 
 CREATE TRIGGER files_before BEFORE INSERT OR UPDATE ON accounts.files
 	FOR EACH ROW EXECUTE FUNCTION accounts.before_row();
-CREATE TRIGGER files_figures AFTER INSERT OR DELETE OR UPDATE
-	ON accounts.files
-	FOR EACH ROW EXECUTE FUNCTION accounts.count_after('files_count');
+CREATE TRIGGER files_figures_insert AFTER INSERT ON accounts.files
+	REFERENCING NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION accounts.count_after('files_count');
+CREATE TRIGGER files_figures_update AFTER UPDATE ON accounts.files
+	REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION accounts.count_after('files_count');
+CREATE TRIGGER files_figures_delete AFTER DELETE ON accounts.files
+	REFERENCING OLD TABLE AS old_rows
+	FOR EACH STATEMENT EXECUTE FUNCTION accounts.count_after('files_count');
 
-CREATE TRIGGER currencies_figures AFTER UPDATE OF rate ON accounts.currencies
+CREATE TRIGGER currencies_figures AFTER INSERT OR UPDATE OR DELETE
+	ON accounts.currencies
 	FOR EACH ROW EXECUTE FUNCTION accounts.currency_after();
 
 -- TRUNCATE skips row triggers: recompute everything after it

@@ -26,6 +26,8 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/tuplestore.h"
+#include "executor/tuptable.h"
 
 #include "accounts.h"
 
@@ -72,6 +74,7 @@ accounts_relcache_callback(Datum arg, Oid relid)
 		}
 	}
 	cached_owner = InvalidOid;
+	deals_forget_currencies(relid);
 }
 
 /*
@@ -246,6 +249,42 @@ accounts_execute(SPIPlanPtr plan, Datum *values, const char *nulls,
 	if (expected >= 0 && SPI_processed != (uint64) expected)
 		elog(ERROR, "expected %d rows, got " UINT64_FORMAT,
 			 expected, SPI_processed);
+}
+
+/*
+ * Call func for every row of the statement's transition tables: the old
+ * rows with sign -1, then the new rows with sign 1.  Each call runs in a
+ * memory context reset after it.
+ */
+void
+accounts_for_each_transition_row(TriggerData *trigdata, TransitionRowFunc func,
+								 void *arg)
+{
+	TupleDesc	tupdesc = RelationGetDescr(trigdata->tg_relation);
+	Tuplestorestate *stores[2] = {trigdata->tg_oldtable, trigdata->tg_newtable};
+	TupleTableSlot *slot = MakeSingleTupleTableSlot(tupdesc, &TTSOpsMinimalTuple);
+	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext,
+												 "accounts transition row",
+												 ALLOCSET_DEFAULT_SIZES);
+
+	for (int i = 0; i < 2; i++)
+	{
+		if (stores[i] == NULL)
+			continue;
+		tuplestore_rescan(stores[i]);
+		while (tuplestore_gettupleslot(stores[i], true, false, slot))
+		{
+			MemoryContext old = MemoryContextSwitchTo(rowcxt);
+			bool		should_free;
+			HeapTuple	tuple = ExecFetchSlotHeapTuple(slot, false, &should_free);
+
+			func(arg, tuple, tupdesc, i == 0 ? -1 : 1);
+			MemoryContextSwitchTo(old);
+			MemoryContextReset(rowcxt);
+		}
+	}
+	ExecDropSingleTupleTableSlot(slot);
+	MemoryContextDelete(rowcxt);
 }
 
 /*
