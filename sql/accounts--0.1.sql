@@ -196,6 +196,9 @@ CREATE TABLE accounts.figures (
  */
 CREATE INDEX figures_kanban ON accounts.figures (next_activity_date, org_id)
 	INCLUDE (won_value) WHERE won_deals_count > 0;
+-- the accounts list sorted by won value, largest first
+CREATE INDEX figures_won_value ON accounts.figures (won_value DESC, org_id)
+	WHERE won_deals_count > 0;
 
 -- won deals per organization and currency, for won_value_by_currency
 CREATE TABLE accounts.figures_by_currency (
