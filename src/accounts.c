@@ -253,37 +253,69 @@ accounts_execute(SPIPlanPtr plan, Datum *values, const char *nulls,
 
 /*
  * Call func for every row of the statement's transition tables: the old
- * rows with sign -1, then the new rows with sign 1.  Each call runs in a
- * memory context reset after it.
+ * rows with sign -1, the new rows with sign 1.  For an UPDATE the two
+ * tables hold the old and new version of each row in the same order; a row
+ * whose columns in "relevant" did not change is skipped.  Each call runs in
+ * a memory context reset after it.
  */
 void
 accounts_for_each_transition_row(TriggerData *trigdata, TransitionRowFunc func,
-								 void *arg)
+								 void *arg, const AttrNumber *relevant,
+								 int nrelevant)
 {
 	TupleDesc	tupdesc = RelationGetDescr(trigdata->tg_relation);
-	Tuplestorestate *stores[2] = {trigdata->tg_oldtable, trigdata->tg_newtable};
-	TupleTableSlot *slot = MakeSingleTupleTableSlot(tupdesc, &TTSOpsMinimalTuple);
+	Tuplestorestate *oldrows = trigdata->tg_oldtable;
+	Tuplestorestate *newrows = trigdata->tg_newtable;
+	TupleTableSlot *oldslot = MakeSingleTupleTableSlot(tupdesc, &TTSOpsMinimalTuple);
+	TupleTableSlot *newslot = MakeSingleTupleTableSlot(tupdesc, &TTSOpsMinimalTuple);
 	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext,
 												 "accounts transition row",
 												 ALLOCSET_DEFAULT_SIZES);
 
-	for (int i = 0; i < 2; i++)
+	if (oldrows)
+		tuplestore_rescan(oldrows);
+	if (newrows)
+		tuplestore_rescan(newrows);
+	for (;;)
 	{
-		if (stores[i] == NULL)
-			continue;
-		tuplestore_rescan(stores[i]);
-		while (tuplestore_gettupleslot(stores[i], true, false, slot))
-		{
-			MemoryContext old = MemoryContextSwitchTo(rowcxt);
-			bool		should_free;
-			HeapTuple	tuple = ExecFetchSlotHeapTuple(slot, false, &should_free);
+		bool		have_old = oldrows &&
+			tuplestore_gettupleslot(oldrows, true, false, oldslot);
+		bool		have_new = newrows &&
+			tuplestore_gettupleslot(newrows, true, false, newslot);
+		MemoryContext old;
+		HeapTuple	oldtup = NULL,
+					newtup = NULL;
+		bool		should_free;
 
-			func(arg, tuple, tupdesc, i == 0 ? -1 : 1);
-			MemoryContextSwitchTo(old);
-			MemoryContextReset(rowcxt);
+		if (!have_old && !have_new)
+			break;
+		if (oldrows && newrows && have_old != have_new)
+			elog(ERROR, "transition tables of different lengths");
+
+		old = MemoryContextSwitchTo(rowcxt);
+		if (have_old)
+			oldtup = ExecFetchSlotHeapTuple(oldslot, false, &should_free);
+		if (have_new)
+			newtup = ExecFetchSlotHeapTuple(newslot, false, &should_free);
+		if (oldtup && newtup)
+		{
+			bool		changed = false;
+
+			for (int i = 0; i < nrelevant && !changed; i++)
+				changed = accounts_attr_changed(oldtup, newtup, tupdesc,
+												relevant[i]);
+			if (!changed)
+				oldtup = newtup = NULL;
 		}
+		if (oldtup)
+			func(arg, oldtup, tupdesc, -1);
+		if (newtup)
+			func(arg, newtup, tupdesc, 1);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
 	}
-	ExecDropSingleTupleTableSlot(slot);
+	ExecDropSingleTupleTableSlot(oldslot);
+	ExecDropSingleTupleTableSlot(newslot);
 	MemoryContextDelete(rowcxt);
 }
 

@@ -142,7 +142,9 @@ extern void accounts_execute(SPIPlanPtr plan, Datum *values, const char *nulls,
 typedef void (*TransitionRowFunc) (void *arg, HeapTuple tuple,
 								   TupleDesc tupdesc, int sign);
 extern void accounts_for_each_transition_row(TriggerData *trigdata,
-											 TransitionRowFunc func, void *arg);
+											 TransitionRowFunc func, void *arg,
+											 const AttrNumber *relevant,
+											 int nrelevant);
 extern bool accounts_attr_changed(HeapTuple oldtup, HeapTuple newtup,
 								  TupleDesc tupdesc, AttrNumber attnum);
 extern int64 accounts_get_int64(HeapTuple tuple, TupleDesc tupdesc,

@@ -7,9 +7,11 @@
  *
  *	  A statement's activity rows become deltas: counts, plus each activity
  *	  as a candidate for next or last where it arrives and as a removal
- *	  where it leaves.  figures.c compares a candidate with the stored key, and looks
- *	  the new next or last up in a partial index only when the stored one
- *	  left (completed, re-dated, moved, deleted).
+ *	  where it leaves (an update that changes none of org_id, done,
+ *	  due_date, due_time, subject is skipped).  figures.c compares a
+ *	  candidate with the stored key, and looks the new next or last up in a
+ *	  partial index only when the stored one left (completed, re-dated,
+ *	  moved, deleted).
  *
  *-------------------------------------------------------------------------
  */
@@ -68,17 +70,25 @@ Datum
 accounts_activity_after(PG_FUNCTION_ARGS)
 {
 	ActivityRows rows;
+	AttrNumber	relevant[5];
 	Oid			save_userid;
 	int			save_sec_context;
 
 	accounts_check_trigger(fcinfo, "activity_after", true, false);
 	rows.info = accounts_table_info(((TriggerData *) fcinfo->context)->tg_relation);
 
+	relevant[0] = rows.info->attnum[COL_ORG_ID];
+	relevant[1] = rows.info->attnum[COL_DONE];
+	relevant[2] = rows.info->attnum[COL_DUE_DATE];
+	relevant[3] = rows.info->attnum[COL_DUE_TIME];
+	relevant[4] = rows.info->attnum[COL_SUBJECT];
+
 	SPI_connect();
 	accounts_begin_maintenance(&save_userid, &save_sec_context);
 	rows.set = deltas_create();
 	accounts_for_each_transition_row((TriggerData *) fcinfo->context,
-									 activity_row, &rows);
+									 activity_row, &rows, relevant,
+									 lengthof(relevant));
 	deltas_apply(rows.set);
 	accounts_end_maintenance(save_userid, save_sec_context);
 	SPI_finish();

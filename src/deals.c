@@ -290,17 +290,26 @@ Datum
 accounts_deal_after(PG_FUNCTION_ARGS)
 {
 	DealRows	rows;
+	AttrNumber	relevant[6];
 	Oid			save_userid;
 	int			save_sec_context;
 
 	accounts_check_trigger(fcinfo, "deal_after", true, false);
 	rows.info = accounts_table_info(((TriggerData *) fcinfo->context)->tg_relation);
 
+	relevant[0] = rows.info->attnum[COL_ORG_ID];
+	relevant[1] = rows.info->attnum[COL_STATUS];
+	relevant[2] = rows.info->attnum[COL_VALUE];
+	relevant[3] = rows.info->attnum[COL_CURRENCY];
+	relevant[4] = rows.info->attnum[COL_PROBABILITY];
+	relevant[5] = rows.info->attnum[COL_WON_TIME];
+
 	SPI_connect();
 	accounts_begin_maintenance(&save_userid, &save_sec_context);
 	rows.set = deltas_create();
 	accounts_for_each_transition_row((TriggerData *) fcinfo->context,
-									 deal_row, &rows);
+									 deal_row, &rows, relevant,
+									 lengthof(relevant));
 	deltas_apply(rows.set);
 	accounts_end_maintenance(save_userid, save_sec_context);
 	SPI_finish();

@@ -364,7 +364,8 @@ accounts_count_after(PG_FUNCTION_ARGS)
 	SPI_connect();
 	accounts_begin_maintenance(&save_userid, &save_sec_context);
 	rows.set = deltas_create();
-	accounts_for_each_transition_row(trigdata, count_row, &rows);
+	accounts_for_each_transition_row(trigdata, count_row, &rows,
+									 &rows.info->attnum[COL_ORG_ID], 1);
 	deltas_apply(rows.set);
 	accounts_end_maintenance(save_userid, save_sec_context);
 	SPI_finish();
