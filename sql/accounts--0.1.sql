@@ -434,7 +434,11 @@ CREATE TRIGGER notes_truncate AFTER TRUNCATE ON accounts.notes
 CREATE TRIGGER files_truncate AFTER TRUNCATE ON accounts.files
 	FOR EACH STATEMENT EXECUTE FUNCTION accounts.truncate_after();
 
-/* The kanban board's calendar. */
+/*
+ * The kanban board's calendar.  The functions that read the board or one
+ * account answer in milliseconds and switch JIT off: compiling their plans
+ * would cost more than running them.
+ */
 
 CREATE TYPE accounts.bucket AS ENUM ('overdue', 'today', 'tomorrow',
 	'this_week', 'next_week', 'later', 'no_activity');
@@ -475,6 +479,7 @@ RETURNS TABLE (bucket text, bucket_position integer, first_day pg_catalog.date,
 			   last_day pg_catalog.date)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 	SELECT b.bucket, b.bucket_position, b.first_day, b.last_day
 	FROM (SELECT accounts.kanban_today(as_of) AS t) d
@@ -574,6 +579,7 @@ RETURNS TABLE (bucket text, bucket_position integer, accounts bigint,
 			   won_value numeric)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 	SELECT r.bucket, r.bucket_position, c.accounts, c.won_value
 	FROM accounts.kanban_ranges(as_of) r
@@ -603,6 +609,7 @@ CREATE FUNCTION accounts.kanban_column(bucket text,
 RETURNS SETOF accounts.kanban
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 	SELECT o.id, o.name, o.owner_id, p.bucket, p.bucket_position, f.next_activity_id,
 		NULLIF(f.next_activity_date, 'infinity'), f.next_activity_time,
@@ -628,10 +635,13 @@ AS $$
 		   AND g.won_deals_count > 0
 		   AND g.next_activity_date IS NULL
 		   AND g.org_id > COALESCE(after_id, -9223372036854775808)
-		 ORDER BY g.org_id
+		 ORDER BY g.next_activity_date, g.org_id
 		 LIMIT page_size)) c
-	JOIN accounts.figures f ON f.org_id = c.org_id
-	JOIN accounts.organizations o ON o.id = c.org_id
+	-- one index lookup per card, whatever the planner thinks of page_size
+	CROSS JOIN LATERAL (SELECT * FROM accounts.figures f1
+						WHERE f1.org_id = c.org_id OFFSET 0) f
+	CROSS JOIN LATERAL (SELECT * FROM accounts.organizations o1
+						WHERE o1.id = c.org_id OFFSET 0) o
 	ORDER BY c.next_activity_date, c.org_id
 $$;
 COMMENT ON FUNCTION accounts.kanban_column(text, pg_catalog.date, bigint, integer, pg_catalog.date) IS
@@ -917,6 +927,7 @@ CREATE FUNCTION accounts.account(account_id bigint)
 RETURNS SETOF accounts.accounts
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$ SELECT * FROM accounts.accounts a WHERE a.id = account_id $$;
 COMMENT ON FUNCTION accounts.account(bigint) IS
 'The account with this id (a row of accounts.accounts), or no row if the organization is not an account or not visible.';
@@ -936,6 +947,7 @@ RETURNS TABLE (kind text, id bigint, item_time timestamptz, title text,
 			   detail text)
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
+SET jit = off
 AS $$
 	SELECT t.kind, t.id, t.item_time, t.title, t.detail
 	FROM (SELECT 'note' AS kind, n.id, n.add_time AS item_time,
