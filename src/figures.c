@@ -25,6 +25,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -903,6 +904,19 @@ figures_rebuild(void)
 	int			rc;
 	int64		organizations;
 	bool		isnull;
+	int			save_nestlevel;
+
+	/*
+	 * The recomputation joins per-organization aggregates of the base tables
+	 * by org_id: hash joins over sequential scans.  A merge join would read
+	 * the deals in org_id order through the index, all over the heap, at
+	 * twice the cost; JIT would compile for longer than it saves.
+	 */
+	save_nestlevel = NewGUCNestLevel();
+	(void) set_config_option("enable_mergejoin", "off", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("jit", "off", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 
 	rc = SPI_execute("LOCK TABLE accounts.organizations, accounts.persons, "
 					 "accounts.currencies, accounts.deals, accounts.activities, "
@@ -984,6 +998,7 @@ figures_rebuild(void)
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not record account events: %s",
 			 SPI_result_code_string(rc));
+	AtEOXact_GUC(true, save_nestlevel);
 	return organizations;
 }
 
