@@ -128,13 +128,18 @@ accounts_relid(const char *relname)
 }
 
 /*
- * Check that a trigger function was called the way it is declared.
+ * Check that a trigger function was called the way it is declared, on one
+ * of the relations it is made for (a NULL-terminated list of names in
+ * schema accounts): the functions read columns by name and would
+ * misread any other table.
  */
 void
 accounts_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
-					   bool after, bool row)
+					   bool after, bool row, const char *const *relnames)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	bool		known = false;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -151,6 +156,17 @@ accounts_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"%s\" must be fired FOR EACH %s", funcname,
 						row ? "ROW" : "STATEMENT")));
+
+	rel = trigdata->tg_relation;
+	if (RelationGetNamespace(rel) == get_namespace_oid("accounts", false))
+		for (int i = 0; relnames[i] != NULL && !known; i++)
+			known = strcmp(RelationGetRelationName(rel), relnames[i]) == 0;
+	if (!known)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" cannot be fired on relation \"%s\"",
+						funcname, RelationGetRelationName(rel)),
+				 errdetail("It maintains the figures of the accounts extension from its own tables.")));
 }
 
 /*

@@ -132,7 +132,8 @@ typedef struct DeltaSet DeltaSet;
 extern TableInfo *accounts_table_info(Relation rel);
 extern Oid	accounts_relid(const char *relname);
 extern void accounts_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
-								   bool after, bool row);
+								   bool after, bool row,
+								   const char *const *relnames);
 extern void accounts_begin_maintenance(Oid *save_userid, int *save_sec_context);
 extern void accounts_end_maintenance(Oid save_userid, int save_sec_context);
 extern SPIPlanPtr accounts_prepare(SPIPlanPtr *cache, const char *sql,

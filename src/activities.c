@@ -74,7 +74,11 @@ accounts_activity_after(PG_FUNCTION_ARGS)
 	Oid			save_userid;
 	int			save_sec_context;
 
-	accounts_check_trigger(fcinfo, "activity_after", true, false);
+	{
+		static const char *const tables[] = {"activities", NULL};
+
+		accounts_check_trigger(fcinfo, "activity_after", true, false, tables);
+	}
 	rows.info = accounts_table_info(((TriggerData *) fcinfo->context)->tg_relation);
 
 	relevant[0] = rows.info->attnum[COL_ORG_ID];

@@ -294,7 +294,11 @@ accounts_deal_after(PG_FUNCTION_ARGS)
 	Oid			save_userid;
 	int			save_sec_context;
 
-	accounts_check_trigger(fcinfo, "deal_after", true, false);
+	{
+		static const char *const tables[] = {"deals", NULL};
+
+		accounts_check_trigger(fcinfo, "deal_after", true, false, tables);
+	}
 	rows.info = accounts_table_info(((TriggerData *) fcinfo->context)->tg_relation);
 
 	relevant[0] = rows.info->attnum[COL_ORG_ID];
@@ -336,7 +340,11 @@ accounts_currency_after(PG_FUNCTION_ARGS)
 	Oid			save_userid;
 	int			save_sec_context;
 
-	accounts_check_trigger(fcinfo, "currency_after", true, true);
+	{
+		static const char *const tables[] = {"currencies", NULL};
+
+		accounts_check_trigger(fcinfo, "currency_after", true, true, tables);
+	}
 	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
 	if (!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		return PointerGetDatum(NULL);

@@ -1026,7 +1026,14 @@ accounts_truncate_after(PG_FUNCTION_ARGS)
 	Oid			save_userid;
 	int			save_sec_context;
 
-	accounts_check_trigger(fcinfo, "truncate_after", true, false);
+	{
+		static const char *const tables[] = {
+			"organizations", "persons", "deals", "activities", "notes",
+			"files", NULL
+		};
+
+		accounts_check_trigger(fcinfo, "truncate_after", true, false, tables);
+	}
 
 	SPI_connect();
 	accounts_begin_maintenance(&save_userid, &save_sec_context);

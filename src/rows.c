@@ -118,7 +118,14 @@ accounts_before_row(PG_FUNCTION_ARGS)
 	Oid			save_userid = InvalidOid;
 	int			save_sec_context = 0;
 
-	accounts_check_trigger(fcinfo, "before_row", false, true);
+	{
+		static const char *const tables[] = {
+			"organizations", "persons", "deals", "activities", "notes",
+			"files", NULL
+		};
+
+		accounts_check_trigger(fcinfo, "before_row", false, true, tables);
+	}
 	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 		return PointerGetDatum(trigdata->tg_trigtuple);
 
@@ -249,7 +256,12 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 	Oid			save_userid;
 	int			save_sec_context;
 
-	accounts_check_trigger(fcinfo, "organization_after", true, true);
+	{
+		static const char *const tables[] = {"organizations", NULL};
+
+		accounts_check_trigger(fcinfo, "organization_after", true, true,
+							   tables);
+	}
 	info = accounts_table_info(trigdata->tg_relation);
 	values[0] = Int64GetDatum(accounts_get_int64(trigdata->tg_trigtuple,
 												 RelationGetDescr(trigdata->tg_relation),
@@ -347,10 +359,16 @@ accounts_count_after(PG_FUNCTION_ARGS)
 	Oid			save_userid;
 	int			save_sec_context;
 
-	accounts_check_trigger(fcinfo, "count_after", true, false);
+	{
+		static const char *const tables[] = {"persons", "notes", "files", NULL};
+
+		accounts_check_trigger(fcinfo, "count_after", true, false, tables);
+	}
 	trigger = trigdata->tg_trigger;
 	if (trigger->tgnargs != 1)
-		elog(ERROR, "count_after needs the name of a figure as argument");
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"count_after\" needs the name of a counted figure as its argument")));
 	if (strcmp(trigger->tgargs[0], "people_count") == 0)
 		rows.figure = FIG_PEOPLE;
 	else if (strcmp(trigger->tgargs[0], "notes_count") == 0)
@@ -358,7 +376,10 @@ accounts_count_after(PG_FUNCTION_ARGS)
 	else if (strcmp(trigger->tgargs[0], "files_count") == 0)
 		rows.figure = FIG_FILES;
 	else
-		elog(ERROR, "count_after: unknown figure \"%s\"", trigger->tgargs[0]);
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("unknown counted figure \"%s\"", trigger->tgargs[0]),
+				 errhint("Use people_count, notes_count or files_count.")));
 	rows.info = accounts_table_info(trigdata->tg_relation);
 
 	SPI_connect();
