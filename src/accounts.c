@@ -26,6 +26,8 @@
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
+#include "utils/tuplestore.h"
+#include "executor/tuptable.h"
 
 #include "accounts.h"
 
@@ -72,6 +74,7 @@ accounts_relcache_callback(Datum arg, Oid relid)
 		}
 	}
 	cached_owner = InvalidOid;
+	deals_forget_currencies(relid);
 }
 
 /*
@@ -125,13 +128,18 @@ accounts_relid(const char *relname)
 }
 
 /*
- * Check that a trigger function was called the way it is declared.
+ * Check that a trigger function was called the way it is declared, on one
+ * of the relations it is made for (a NULL-terminated list of names in
+ * schema accounts): the functions read columns by name and would
+ * misread any other table.
  */
 void
 accounts_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
-					   bool after, bool row)
+					   bool after, bool row, const char *const *relnames)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	Relation	rel;
+	bool		known = false;
 
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
@@ -148,6 +156,17 @@ accounts_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("function \"%s\" must be fired FOR EACH %s", funcname,
 						row ? "ROW" : "STATEMENT")));
+
+	rel = trigdata->tg_relation;
+	if (RelationGetNamespace(rel) == get_namespace_oid("accounts", false))
+		for (int i = 0; relnames[i] != NULL && !known; i++)
+			known = strcmp(RelationGetRelationName(rel), relnames[i]) == 0;
+	if (!known)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"%s\" cannot be fired on relation \"%s\"",
+						funcname, RelationGetRelationName(rel)),
+				 errdetail("It maintains the figures of the accounts extension from its own tables.")));
 }
 
 /*
@@ -246,6 +265,74 @@ accounts_execute(SPIPlanPtr plan, Datum *values, const char *nulls,
 	if (expected >= 0 && SPI_processed != (uint64) expected)
 		elog(ERROR, "expected %d rows, got " UINT64_FORMAT,
 			 expected, SPI_processed);
+}
+
+/*
+ * Call func for every row of the statement's transition tables: the old
+ * rows with sign -1, the new rows with sign 1.  For an UPDATE the two
+ * tables hold the old and new version of each row in the same order; a row
+ * whose columns in "relevant" did not change is skipped.  Each call runs in
+ * a memory context reset after it.
+ */
+void
+accounts_for_each_transition_row(TriggerData *trigdata, TransitionRowFunc func,
+								 void *arg, const AttrNumber *relevant,
+								 int nrelevant)
+{
+	TupleDesc	tupdesc = RelationGetDescr(trigdata->tg_relation);
+	Tuplestorestate *oldrows = trigdata->tg_oldtable;
+	Tuplestorestate *newrows = trigdata->tg_newtable;
+	TupleTableSlot *oldslot = MakeSingleTupleTableSlot(tupdesc, &TTSOpsMinimalTuple);
+	TupleTableSlot *newslot = MakeSingleTupleTableSlot(tupdesc, &TTSOpsMinimalTuple);
+	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext,
+												 "accounts transition row",
+												 ALLOCSET_DEFAULT_SIZES);
+
+	if (oldrows)
+		tuplestore_rescan(oldrows);
+	if (newrows)
+		tuplestore_rescan(newrows);
+	for (;;)
+	{
+		bool		have_old = oldrows &&
+			tuplestore_gettupleslot(oldrows, true, false, oldslot);
+		bool		have_new = newrows &&
+			tuplestore_gettupleslot(newrows, true, false, newslot);
+		MemoryContext old;
+		HeapTuple	oldtup = NULL,
+					newtup = NULL;
+		bool		should_free;
+
+		if (!have_old && !have_new)
+			break;
+		if (oldrows && newrows && have_old != have_new)
+			elog(ERROR, "transition tables of different lengths");
+
+		old = MemoryContextSwitchTo(rowcxt);
+		if (have_old)
+			oldtup = ExecFetchSlotHeapTuple(oldslot, false, &should_free);
+		if (have_new)
+			newtup = ExecFetchSlotHeapTuple(newslot, false, &should_free);
+		if (oldtup && newtup)
+		{
+			bool		changed = false;
+
+			for (int i = 0; i < nrelevant && !changed; i++)
+				changed = accounts_attr_changed(oldtup, newtup, tupdesc,
+												relevant[i]);
+			if (!changed)
+				oldtup = newtup = NULL;
+		}
+		if (oldtup)
+			func(arg, oldtup, tupdesc, -1);
+		if (newtup)
+			func(arg, newtup, tupdesc, 1);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(rowcxt);
+	}
+	ExecDropSingleTupleTableSlot(oldslot);
+	ExecDropSingleTupleTableSlot(newslot);
+	MemoryContextDelete(rowcxt);
 }
 
 /*

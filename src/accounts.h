@@ -101,47 +101,67 @@ typedef struct ActivityCandidate
 } ActivityCandidate;
 
 /*
- * What one write changes in the figures of one organization.  A write of a
- * row that moves between organizations yields two of these.
+ * What one statement changes in the figures of one organization: the sum
+ * of what its rows brought (sign 1) and took away (sign -1).
  */
 typedef struct OrgDelta
 {
-	int64		org_id;
+	int64		org_id;			/* hash key: keep first */
 	int32		count[NUM_FIGURE_COUNTS];
 	Numeric		sum[NUM_FIGURE_SUMS];	/* NULL means zero */
-	bool		won_time_added_set;
-	TimestampTz won_time_added;
-	bool		won_time_removed_set;
-	TimestampTz won_time_removed;
-	int			ncurrencies;
-	CurrencyDelta currencies[2];
-	int64		deal_id;		/* the deal that caused it, 0 if none */
-	ActivityCandidate next_added;	/* an undone activity arrived */
-	int64		next_removed;	/* id of an undone activity that left, or 0 */
-	ActivityCandidate last_added;	/* a done activity arrived */
-	int64		last_removed;	/* id of a done activity that left, or 0 */
+	/* won times that arrived and left: their extremes */
+	bool		won_added;
+	TimestampTz won_added_min;
+	TimestampTz won_added_max;
+	bool		won_removed;
+	TimestampTz won_removed_min;
+	TimestampTz won_removed_max;
+	List	   *currencies;		/* of CurrencyDelta */
+	int64		won_deal_added;	/* a deal that arrived won, for the event */
+	int64		won_deal_removed;	/* a deal that left won */
+	ActivityCandidate next_added;	/* the best undone activity that arrived */
+	List	   *next_removed;	/* ids of undone activities that left */
+	ActivityCandidate last_added;	/* the best done activity that arrived */
+	List	   *last_removed;	/* ids of done activities that left */
 } OrgDelta;
+
+/* The deltas of one statement, by organization (figures.c). */
+typedef struct DeltaSet DeltaSet;
 
 /* accounts.c */
 extern TableInfo *accounts_table_info(Relation rel);
 extern Oid	accounts_relid(const char *relname);
 extern void accounts_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
-								   bool after, bool row);
+								   bool after, bool row,
+								   const char *const *relnames);
 extern void accounts_begin_maintenance(Oid *save_userid, int *save_sec_context);
 extern void accounts_end_maintenance(Oid save_userid, int save_sec_context);
 extern SPIPlanPtr accounts_prepare(SPIPlanPtr *cache, const char *sql,
 								   int nargs, const Oid *argtypes);
 extern void accounts_execute(SPIPlanPtr plan, Datum *values, const char *nulls,
 							 bool latest_snapshot, int expected);
+typedef void (*TransitionRowFunc) (void *arg, HeapTuple tuple,
+								   TupleDesc tupdesc, int sign);
+extern void accounts_for_each_transition_row(TriggerData *trigdata,
+											 TransitionRowFunc func, void *arg,
+											 const AttrNumber *relevant,
+											 int nrelevant);
 extern bool accounts_attr_changed(HeapTuple oldtup, HeapTuple newtup,
 								  TupleDesc tupdesc, AttrNumber attnum);
 extern int64 accounts_get_int64(HeapTuple tuple, TupleDesc tupdesc,
 								AttrNumber attnum, bool *isnull);
 
 /* figures.c */
-extern void figures_init_delta(OrgDelta *delta, int64 org_id);
-extern bool figures_delta_is_empty(const OrgDelta *delta);
-extern void figures_apply(OrgDelta *deltas, int ndeltas);
+extern DeltaSet *deltas_create(void);
+extern OrgDelta *deltas_get(DeltaSet *set, int64 org_id);
+extern void deltas_add_sum(DeltaSet *set, Numeric *acc, Numeric value, int sign);
+extern void deltas_add_won(DeltaSet *set, OrgDelta *delta, int64 deal_id,
+						   TimestampTz won_time, text *currency,
+						   Numeric value, int sign);
+extern void deltas_add_activity(DeltaSet *set, OrgDelta *delta, bool done,
+								const ActivityKey *key, text *subject,
+								int sign);
+extern void deltas_apply(DeltaSet *set);
 extern void figures_record_event(int64 org_id, const char *kind, int64 deal_id);
 extern int64 figures_rebuild(void);
 extern Numeric numeric_plus(Numeric a, Numeric b);
@@ -154,5 +174,6 @@ extern void kanban_define_settings(void);
 /* deals.c */
 extern Numeric deals_currency_rate(text *currency);
 extern text *deals_default_currency(void);
+extern void deals_forget_currencies(Oid relid);
 
 #endif							/* ACCOUNTS_H */

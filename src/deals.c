@@ -10,6 +10,10 @@
  *	  (value * rate * probability / 100, a deal without probability counting
  *	  in full); a lost deal to lost_deals_count.  Deleted deals count nowhere.
  *
+ *	  Deal writes are handled per statement, from the transition tables: the
+ *	  shares of all old rows are taken away and those of all new rows added,
+ *	  summed per organization.
+ *
  *	  Rates: a deal write reads the latest committed rate.  A rate change
  *	  takes a SHARE lock on accounts.deals, which waits for every transaction
  *	  that wrote deals and blocks new deal writes until it commits, and then
@@ -25,6 +29,10 @@
 #include "fmgr.h"
 #include "storage/lmgr.h"
 #include "utils/builtins.h"
+#include "utils/datum.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 
 #include "accounts.h"
@@ -47,35 +55,102 @@ typedef struct DealShare
 
 static void deal_share(DealShare *share, HeapTuple tuple, TupleDesc tupdesc,
 					   TableInfo *info);
-static void add_share(OrgDelta *delta, const DealShare *share, int sign);
+static void deal_row(void *arg, HeapTuple tuple, TupleDesc tupdesc, int sign);
 
 static SPIPlanPtr rate_plan = NULL;
 static SPIPlanPtr default_plan = NULL;
 static SPIPlanPtr recompute_plan = NULL;
 
 /*
- * The rate of a currency, as committed now.
+ * Rates and the default currency, cached per backend.  Every change of
+ * accounts.currencies sends a relcache invalidation of the table (see
+ * currency_after), and the relcache callback forgets the cache.  A deal
+ * writer takes its lock on accounts.deals after a rate change commits (the
+ * change holds a SHARE lock on deals until then), and taking a lock reads
+ * the pending invalidations: so a writer never uses a rate older than the
+ * last committed one.
+ */
+static MemoryContext rates_cxt = NULL;
+static HTAB *rates = NULL;
+static text *default_currency = NULL;
+static Oid	currencies_relid = InvalidOid;
+
+typedef struct RateEntry
+{
+	char		code[8];		/* hash key */
+	Numeric		rate;
+} RateEntry;
+
+void
+deals_forget_currencies(Oid relid)
+{
+	if (rates_cxt == NULL ||
+		(OidIsValid(relid) && relid != currencies_relid))
+		return;
+	MemoryContextDelete(rates_cxt);
+	rates_cxt = NULL;
+	rates = NULL;
+	default_currency = NULL;
+}
+
+static void
+remember_currencies(void)
+{
+	HASHCTL		ctl;
+
+	if (rates_cxt != NULL)
+		return;
+	currencies_relid = accounts_relid("currencies");
+	rates_cxt = AllocSetContextCreate(CacheMemoryContext, "accounts rates",
+									  ALLOCSET_SMALL_SIZES);
+	ctl.keysize = 8;
+	ctl.entrysize = sizeof(RateEntry);
+	ctl.hcxt = rates_cxt;
+	rates = hash_create("accounts rates", 8, &ctl,
+						HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+}
+
+/*
+ * The rate of a currency, as committed now, in the caller's context.
  */
 Numeric
 deals_currency_rate(text *currency)
 {
 	static const Oid argtypes[] = {TEXTOID};
+	char		code[8];
+	RateEntry  *entry;
 	Datum		values[1];
 	bool		isnull;
+	bool		found;
 
-	accounts_prepare(&rate_plan,
-					 "SELECT rate FROM accounts.currencies WHERE code = $1",
-					 1, argtypes);
-	values[0] = PointerGetDatum(currency);
-	accounts_execute(rate_plan, values, NULL, true, -1);
-	if (SPI_processed != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-				 errmsg("unknown currency \"%s\"", text_to_cstring(currency)),
-				 errhint("Add it first: INSERT INTO accounts.currencies (code, rate) VALUES ('%s', <value of one unit in the default currency>).",
-						 text_to_cstring(currency))));
-	return DatumGetNumeric(SPI_getbinval(SPI_tuptable->vals[0],
-										 SPI_tuptable->tupdesc, 1, &isnull));
+	remember_currencies();
+	text_to_cstring_buffer(currency, code, sizeof(code));
+	entry = hash_search(rates, code, HASH_FIND, NULL);
+	if (entry == NULL)
+	{
+		Numeric		rate;
+
+		accounts_prepare(&rate_plan,
+						 "SELECT rate FROM accounts.currencies WHERE code = $1",
+						 1, argtypes);
+		values[0] = PointerGetDatum(currency);
+		accounts_execute(rate_plan, values, NULL, true, -1);
+		if (SPI_processed != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+					 errmsg("unknown currency \"%s\"", text_to_cstring(currency)),
+					 errhint("Add it first: INSERT INTO accounts.currencies (code, rate) VALUES ('%s', <value of one unit in the default currency>).",
+							 text_to_cstring(currency))));
+		rate = DatumGetNumeric(SPI_getbinval(SPI_tuptable->vals[0],
+											 SPI_tuptable->tupdesc, 1, &isnull));
+		/* the lookup may have read an invalidation: remember anew */
+		remember_currencies();
+		entry = hash_search(rates, code, HASH_ENTER, &found);
+		entry->rate = (Numeric) MemoryContextAlloc(rates_cxt, VARSIZE(rate));
+		memcpy(entry->rate, rate, VARSIZE(rate));
+	}
+	return (Numeric) DatumGetPointer(datumCopy(NumericGetDatum(entry->rate),
+											   false, -1));
 }
 
 /*
@@ -85,18 +160,29 @@ text *
 deals_default_currency(void)
 {
 	bool		isnull;
+	text	   *code;
 
-	accounts_prepare(&default_plan,
-					 "SELECT code FROM accounts.currencies WHERE is_default",
-					 0, NULL);
-	accounts_execute(default_plan, NULL, NULL, true, -1);
-	if (SPI_processed != 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_NOT_NULL_VIOLATION),
-				 errmsg("deal has no currency and no default currency is set"),
-				 errhint("Give the deal a currency, or set a default: INSERT INTO accounts.currencies (code, rate, is_default) VALUES ('USD', 1, true).")));
-	return DatumGetTextPP(SPI_getbinval(SPI_tuptable->vals[0],
-										SPI_tuptable->tupdesc, 1, &isnull));
+	remember_currencies();
+	if (default_currency == NULL)
+	{
+		accounts_prepare(&default_plan,
+						 "SELECT code FROM accounts.currencies WHERE is_default",
+						 0, NULL);
+		accounts_execute(default_plan, NULL, NULL, true, -1);
+		if (SPI_processed != 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_NOT_NULL_VIOLATION),
+					 errmsg("deal has no currency and no default currency is set"),
+					 errhint("Give the deal a currency, or set a default: INSERT INTO accounts.currencies (code, rate, is_default) VALUES ('USD', 1, true).")));
+		code = DatumGetTextPP(SPI_getbinval(SPI_tuptable->vals[0],
+											SPI_tuptable->tupdesc, 1, &isnull));
+		remember_currencies();
+		default_currency = (text *) MemoryContextAlloc(rates_cxt,
+														VARSIZE_ANY(code));
+		memcpy(default_currency, code, VARSIZE_ANY(code));
+	}
+	return (text *) DatumGetPointer(datumCopy(PointerGetDatum(default_currency),
+											  false, -1));
 }
 
 static void
@@ -148,159 +234,96 @@ deal_share(DealShare *share, HeapTuple tuple, TupleDesc tupdesc,
 	}
 }
 
+/* Arguments of deal_row. */
+typedef struct DealRows
+{
+	DeltaSet   *set;
+	TableInfo  *info;
+} DealRows;
+
 /*
  * Add (sign 1) or take away (sign -1) one deal's share.
  */
 static void
-add_share(OrgDelta *delta, const DealShare *share, int sign)
+deal_row(void *arg, HeapTuple tuple, TupleDesc tupdesc, int sign)
 {
-	switch (share->status)
+	DealRows   *rows = (DealRows *) arg;
+	DealShare	share;
+	OrgDelta   *delta;
+	bool		isnull;
+
+	deal_share(&share, tuple, tupdesc, rows->info);
+	if (share.org_id == 0 || share.status == 'd')
+		return;
+	delta = deltas_get(rows->set, share.org_id);
+	switch (share.status)
 	{
 		case 'w':
-			{
-				CurrencyDelta *cd = NULL;
-
-				delta->count[FIG_WON_DEALS] += sign;
-				delta->sum[FIG_WON_VALUE] = sign > 0 ?
-					numeric_plus(delta->sum[FIG_WON_VALUE], share->value_dc) :
-					numeric_minus(delta->sum[FIG_WON_VALUE], share->value_dc);
-				if (!share->won_time_null)
-				{
-					if (sign > 0)
-					{
-						delta->won_time_added_set = true;
-						delta->won_time_added = share->won_time;
-					}
-					else
-					{
-						delta->won_time_removed_set = true;
-						delta->won_time_removed = share->won_time;
-					}
-				}
-				for (int i = 0; i < delta->ncurrencies; i++)
-					if (VARSIZE_ANY_EXHDR(delta->currencies[i].currency) ==
-						VARSIZE_ANY_EXHDR(share->currency) &&
-						memcmp(VARDATA_ANY(delta->currencies[i].currency),
-							   VARDATA_ANY(share->currency),
-							   VARSIZE_ANY_EXHDR(share->currency)) == 0)
-						cd = &delta->currencies[i];
-				if (cd == NULL)
-				{
-					cd = &delta->currencies[delta->ncurrencies++];
-					cd->currency = share->currency;
-				}
-				cd->count += sign;
-				cd->value = sign > 0 ? numeric_plus(cd->value, share->value) :
-					numeric_minus(cd->value, share->value);
-				break;
-			}
+			delta->count[FIG_WON_DEALS] += sign;
+			deltas_add_sum(rows->set, &delta->sum[FIG_WON_VALUE],
+						   share.value_dc, sign);
+			deltas_add_won(rows->set, delta,
+						   accounts_get_int64(tuple, tupdesc,
+											  rows->info->attnum[COL_ID],
+											  &isnull),
+						   share.won_time, share.currency, share.value, sign);
+			break;
 		case 'o':
 			delta->count[FIG_OPEN_DEALS] += sign;
-			delta->sum[FIG_OPEN_VALUE] = sign > 0 ?
-				numeric_plus(delta->sum[FIG_OPEN_VALUE], share->value_dc) :
-				numeric_minus(delta->sum[FIG_OPEN_VALUE], share->value_dc);
-			delta->sum[FIG_OPEN_WEIGHTED_VALUE] = sign > 0 ?
-				numeric_plus(delta->sum[FIG_OPEN_WEIGHTED_VALUE],
-							 share->weighted_dc) :
-				numeric_minus(delta->sum[FIG_OPEN_WEIGHTED_VALUE],
-							  share->weighted_dc);
+			deltas_add_sum(rows->set, &delta->sum[FIG_OPEN_VALUE],
+						   share.value_dc, sign);
+			deltas_add_sum(rows->set, &delta->sum[FIG_OPEN_WEIGHTED_VALUE],
+						   share.weighted_dc, sign);
 			break;
 		case 'l':
 			delta->count[FIG_LOST_DEALS] += sign;
-			break;
-		default:
 			break;
 	}
 }
 
 /*
- * AFTER INSERT OR UPDATE OR DELETE ON accounts.deals FOR EACH ROW.
+ * AFTER INSERT, UPDATE or DELETE ON accounts.deals FOR EACH STATEMENT, with
+ * the transition tables: the deltas of all rows of the statement are summed
+ * per organization and applied once per organization.
  */
 Datum
 accounts_deal_after(PG_FUNCTION_ARGS)
 {
-	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	TupleDesc	tupdesc;
-	TableInfo  *info;
-	HeapTuple	oldtup = NULL,
-				newtup = NULL;
-	DealShare	oldshare,
-				newshare;
-	OrgDelta	deltas[2];
-	int			ndeltas = 0;
-	int64		deal_id;
-	bool		isnull;
+	DealRows	rows;
+	AttrNumber	relevant[6];
 	Oid			save_userid;
 	int			save_sec_context;
 
-	accounts_check_trigger(fcinfo, "deal_after", true, true);
-	tupdesc = RelationGetDescr(trigdata->tg_relation);
-	info = accounts_table_info(trigdata->tg_relation);
-
-	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-		newtup = trigdata->tg_trigtuple;
-	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-		oldtup = trigdata->tg_trigtuple;
-	else
 	{
-		static const TableColumn relevant[] = {
-			COL_ORG_ID, COL_STATUS, COL_VALUE, COL_CURRENCY, COL_PROBABILITY,
-			COL_WON_TIME
-		};
-		bool		changed = false;
+		static const char *const tables[] = {"deals", NULL};
 
-		oldtup = trigdata->tg_trigtuple;
-		newtup = trigdata->tg_newtuple;
-		for (int i = 0; i < lengthof(relevant) && !changed; i++)
-			changed = accounts_attr_changed(oldtup, newtup, tupdesc,
-											info->attnum[relevant[i]]);
-		if (!changed)
-			return PointerGetDatum(NULL);
+		accounts_check_trigger(fcinfo, "deal_after", true, false, tables);
 	}
-	deal_id = accounts_get_int64(newtup ? newtup : oldtup, tupdesc,
-								 info->attnum[COL_ID], &isnull);
+	rows.info = accounts_table_info(((TriggerData *) fcinfo->context)->tg_relation);
+
+	relevant[0] = rows.info->attnum[COL_ORG_ID];
+	relevant[1] = rows.info->attnum[COL_STATUS];
+	relevant[2] = rows.info->attnum[COL_VALUE];
+	relevant[3] = rows.info->attnum[COL_CURRENCY];
+	relevant[4] = rows.info->attnum[COL_PROBABILITY];
+	relevant[5] = rows.info->attnum[COL_WON_TIME];
 
 	SPI_connect();
 	accounts_begin_maintenance(&save_userid, &save_sec_context);
-
-	if (oldtup)
-	{
-		deal_share(&oldshare, oldtup, tupdesc, info);
-		if (oldshare.org_id != 0)
-		{
-			figures_init_delta(&deltas[ndeltas], oldshare.org_id);
-			add_share(&deltas[ndeltas++], &oldshare, -1);
-		}
-	}
-	if (newtup)
-	{
-		deal_share(&newshare, newtup, tupdesc, info);
-		if (newshare.org_id != 0)
-		{
-			OrgDelta   *delta;
-
-			if (ndeltas > 0 && deltas[0].org_id == newshare.org_id)
-				delta = &deltas[0];
-			else
-			{
-				delta = &deltas[ndeltas++];
-				figures_init_delta(delta, newshare.org_id);
-			}
-			add_share(delta, &newshare, 1);
-		}
-	}
-	for (int i = 0; i < ndeltas; i++)
-		deltas[i].deal_id = deal_id;
-	figures_apply(deltas, ndeltas);
-
+	rows.set = deltas_create();
+	accounts_for_each_transition_row((TriggerData *) fcinfo->context,
+									 deal_row, &rows, relevant,
+									 lengthof(relevant));
+	deltas_apply(rows.set);
 	accounts_end_maintenance(save_userid, save_sec_context);
 	SPI_finish();
 	return PointerGetDatum(NULL);
 }
 
 /*
- * AFTER UPDATE OF rate ON accounts.currencies FOR EACH ROW: recompute the
- * value figures of every organization with open or won deals in the
+ * AFTER INSERT OR UPDATE OR DELETE ON accounts.currencies FOR EACH ROW: tell
+ * every backend to forget its cached rates, and on a rate change recompute
+ * the value figures of every organization with open or won deals in the
  * currency.
  */
 Datum
@@ -317,9 +340,14 @@ accounts_currency_after(PG_FUNCTION_ARGS)
 	Oid			save_userid;
 	int			save_sec_context;
 
-	accounts_check_trigger(fcinfo, "currency_after", true, true);
+	{
+		static const char *const tables[] = {"currencies", NULL};
+
+		accounts_check_trigger(fcinfo, "currency_after", true, true, tables);
+	}
+	CacheInvalidateRelcacheByRelid(RelationGetRelid(trigdata->tg_relation));
 	if (!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
-		elog(ERROR, "currency_after must be fired by UPDATE");
+		return PointerGetDatum(NULL);
 	tupdesc = RelationGetDescr(trigdata->tg_relation);
 	info = accounts_table_info(trigdata->tg_relation);
 

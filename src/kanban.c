@@ -110,12 +110,21 @@ week_starts_sunday(void)
 static DateADT
 kanban_today(FunctionCallInfo fcinfo, int argno)
 {
+	DateADT		today;
+
 	if (PG_NARGS() > argno && !PG_ARGISNULL(argno))
-		return PG_GETARG_DATEADT(argno);
-	if (today_setting != NULL && today_setting[0] != '\0')
-		return DatumGetDateADT(DirectFunctionCall1(date_in,
-												   CStringGetDatum(today_setting)));
-	return GetSQLCurrentDate();
+		today = PG_GETARG_DATEADT(argno);
+	else if (today_setting != NULL && today_setting[0] != '\0')
+		today = DatumGetDateADT(DirectFunctionCall1(date_in,
+													CStringGetDatum(today_setting)));
+	else
+		return GetSQLCurrentDate();
+	if (DATE_NOT_FINITE(today))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the kanban reference date must be finite"),
+				 errhint("Give a day such as '2026-03-02', as the as_of argument or in the setting accounts.today.")));
+	return today;
 }
 
 /* The last day of the week that contains today. */
@@ -125,10 +134,6 @@ week_end(DateADT today)
 	int			dow;			/* 0 = Sunday ... 6 = Saturday */
 	int			into_week;
 
-	if (DATE_NOT_FINITE(today))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("the kanban reference date must be finite")));
 	dow = j2day(today + POSTGRES_EPOCH_JDATE);
 	into_week = week_starts_sunday() ? dow : (dow + 6) % 7;
 	return today + (6 - into_week);

@@ -9,7 +9,8 @@
  *		file given only a deal or a person.  It acts on the columns a table
  *		has, so one function serves every base table.
  *	  - organization_after creates and drops an organization's figures row.
- *	  - count_after keeps a counted figure (people, notes, files) by org_id.
+ *	  - count_after keeps a counted figure (people, notes, files) by org_id,
+ *		per statement from the transition tables.
  *
  *-------------------------------------------------------------------------
  */
@@ -117,7 +118,14 @@ accounts_before_row(PG_FUNCTION_ARGS)
 	Oid			save_userid = InvalidOid;
 	int			save_sec_context = 0;
 
-	accounts_check_trigger(fcinfo, "before_row", false, true);
+	{
+		static const char *const tables[] = {
+			"organizations", "persons", "deals", "activities", "notes",
+			"files", NULL
+		};
+
+		accounts_check_trigger(fcinfo, "before_row", false, true, tables);
+	}
 	if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 		return PointerGetDatum(trigdata->tg_trigtuple);
 
@@ -248,7 +256,12 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 	Oid			save_userid;
 	int			save_sec_context;
 
-	accounts_check_trigger(fcinfo, "organization_after", true, true);
+	{
+		static const char *const tables[] = {"organizations", NULL};
+
+		accounts_check_trigger(fcinfo, "organization_after", true, true,
+							   tables);
+	}
 	info = accounts_table_info(trigdata->tg_relation);
 	values[0] = Int64GetDatum(accounts_get_int64(trigdata->tg_trigtuple,
 												 RelationGetDescr(trigdata->tg_relation),
@@ -311,72 +324,70 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 	return PointerGetDatum(NULL);
 }
 
+/* Arguments of count_row. */
+typedef struct CountRows
+{
+	DeltaSet   *set;
+	TableInfo  *info;
+	FigureCount figure;
+} CountRows;
+
+static void
+count_row(void *arg, HeapTuple tuple, TupleDesc tupdesc, int sign)
+{
+	CountRows  *rows = (CountRows *) arg;
+	bool		isnull;
+	int64		org_id = accounts_get_int64(tuple, tupdesc,
+											rows->info->attnum[COL_ORG_ID],
+											&isnull);
+
+	if (!isnull)
+		deltas_get(rows->set, org_id)->count[rows->figure] += sign;
+}
+
 /*
- * AFTER INSERT OR DELETE OR UPDATE OF org_id FOR EACH ROW, with the name of
- * the counted figure as argument: count_after('people_count').
+ * AFTER INSERT, UPDATE or DELETE FOR EACH STATEMENT with the transition
+ * tables, and the name of the counted figure as argument:
+ * count_after('people_count').
  */
 Datum
 accounts_count_after(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	Trigger    *trigger;
-	TupleDesc	tupdesc;
-	TableInfo  *info;
-	FigureCount figure;
-	OrgDelta	deltas[2];
-	int			ndeltas = 0;
-	bool		isnull;
-	int64		org_id;
+	CountRows	rows;
 	Oid			save_userid;
 	int			save_sec_context;
 
-	accounts_check_trigger(fcinfo, "count_after", true, true);
+	{
+		static const char *const tables[] = {"persons", "notes", "files", NULL};
+
+		accounts_check_trigger(fcinfo, "count_after", true, false, tables);
+	}
 	trigger = trigdata->tg_trigger;
 	if (trigger->tgnargs != 1)
-		elog(ERROR, "count_after needs the name of a figure as argument");
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("function \"count_after\" needs the name of a counted figure as its argument")));
 	if (strcmp(trigger->tgargs[0], "people_count") == 0)
-		figure = FIG_PEOPLE;
+		rows.figure = FIG_PEOPLE;
 	else if (strcmp(trigger->tgargs[0], "notes_count") == 0)
-		figure = FIG_NOTES;
+		rows.figure = FIG_NOTES;
 	else if (strcmp(trigger->tgargs[0], "files_count") == 0)
-		figure = FIG_FILES;
+		rows.figure = FIG_FILES;
 	else
-		elog(ERROR, "count_after: unknown figure \"%s\"", trigger->tgargs[0]);
-
-	tupdesc = RelationGetDescr(trigdata->tg_relation);
-	info = accounts_table_info(trigdata->tg_relation);
-
-	if (!TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
-	{
-		org_id = accounts_get_int64(trigdata->tg_trigtuple, tupdesc,
-									info->attnum[COL_ORG_ID], &isnull);
-		if (!isnull)
-		{
-			figures_init_delta(&deltas[ndeltas], org_id);
-			deltas[ndeltas++].count[figure] = -1;
-		}
-	}
-	if (!TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
-	{
-		HeapTuple	newtup = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
-			trigdata->tg_newtuple : trigdata->tg_trigtuple;
-
-		org_id = accounts_get_int64(newtup, tupdesc, info->attnum[COL_ORG_ID],
-									&isnull);
-		if (!isnull)
-		{
-			if (ndeltas == 1 && deltas[0].org_id == org_id)
-				return PointerGetDatum(NULL);	/* same organization */
-			figures_init_delta(&deltas[ndeltas], org_id);
-			deltas[ndeltas++].count[figure] = 1;
-		}
-	}
-	if (ndeltas == 0)
-		return PointerGetDatum(NULL);
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("unknown counted figure \"%s\"", trigger->tgargs[0]),
+				 errhint("Use people_count, notes_count or files_count.")));
+	rows.info = accounts_table_info(trigdata->tg_relation);
 
 	SPI_connect();
 	accounts_begin_maintenance(&save_userid, &save_sec_context);
-	figures_apply(deltas, ndeltas);
+	rows.set = deltas_create();
+	accounts_for_each_transition_row(trigdata, count_row, &rows,
+									 &rows.info->attnum[COL_ORG_ID], 1);
+	deltas_apply(rows.set);
 	accounts_end_maintenance(save_userid, save_sec_context);
 	SPI_finish();
 	return PointerGetDatum(NULL);

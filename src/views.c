@@ -94,7 +94,13 @@ accounts_view_write(PG_FUNCTION_ARGS)
 	bool		any_change = false;
 	bool		isnull;
 
-	accounts_check_trigger(fcinfo, "view_write", false, true);
+	{
+		static const char *const views[] = {
+			"accounts", "organization_summary", NULL
+		};
+
+		accounts_check_trigger(fcinfo, "view_write", false, true, views);
+	}
 	if (!TRIGGER_FIRED_INSTEAD(trigdata->tg_event))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
@@ -173,7 +179,7 @@ accounts_view_write(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 					 errmsg("cannot update column \"%s\" of view \"%s\"",
 							name, viewname),
-					 errdetail("Column \"%s\" is a figure derived from the organization's deals, people, notes and files.",
+					 errdetail("Column \"%s\" is a figure derived from the organization's deals, people, activities, notes and files.",
 							   name),
 					 errhint("Change those records instead; the figure follows in the same transaction.")));
 	}
