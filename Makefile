@@ -13,10 +13,10 @@ OBJS = \
 
 DATA = sql/accounts--0.1.sql
 
-REGRESS = base figures currencies events views maintenance kanban detail access
+REGRESS = base figures currencies events views maintenance kanban detail access bad_input
 REGRESS_OPTS = --load-extension=accounts
 
-ISOLATION = concurrent_deals
+ISOLATION = concurrent_deals concurrent_activities concurrent_org_delete concurrent_three_sessions concurrent_savepoints concurrent_rates concurrent_rate_waits concurrent_moves concurrent_no_blocking
 ISOLATION_OPTS = --inputdir=test --load-extension=accounts
 
 PG_CONFIG ?= pg_config

@@ -244,9 +244,10 @@ accounts_prepare(SPIPlanPtr *cache, const char *sql, int nargs,
 }
 
 /*
- * Execute a kept plan.  With latest_snapshot, read what is committed now
- * rather than what the transaction's snapshot shows (used for currency
- * rates, which change only under a lock that excludes deal writers).
+ * Execute a kept plan.  With latest_snapshot, see what is committed now
+ * rather than what the transaction's snapshot shows (for currency rates and
+ * the recomputation after a rate change, which happen under locks that
+ * exclude the writers that could change them).
  * expected >= 0 checks the number of rows processed.
  */
 void
@@ -257,7 +258,7 @@ accounts_execute(SPIPlanPtr plan, Datum *values, const char *nulls,
 
 	if (latest_snapshot)
 		rc = SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(),
-								  InvalidSnapshot, true, false, 0);
+								  InvalidSnapshot, false, false, 0);
 	else
 		rc = SPI_execute_plan(plan, values, nulls, false, 0);
 	if (rc < 0)

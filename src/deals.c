@@ -14,11 +14,13 @@
  *	  shares of all old rows are taken away and those of all new rows added,
  *	  summed per organization.
  *
- *	  Rates: a deal write reads the latest committed rate.  A rate change
- *	  takes a SHARE lock on accounts.deals, which waits for every transaction
- *	  that wrote deals and blocks new deal writes until it commits, and then
- *	  recomputes the organizations that have deals in that currency.  So no
- *	  deal is ever counted at a rate that its transaction cannot see change.
+ *	  Rates: a deal write takes its lock on accounts.figures, then reads the
+ *	  latest committed rate.  A rate change takes a SHARE lock on
+ *	  accounts.figures, which waits for every transaction that wrote figures
+ *	  and blocks new figure writes until it commits, and then recomputes the
+ *	  organizations that have deals in that currency from what is committed.
+ *	  So no deal is ever counted at a rate that its transaction cannot see
+ *	  change.
  *
  *-------------------------------------------------------------------------
  */
@@ -65,10 +67,10 @@ static SPIPlanPtr recompute_plan = NULL;
  * Rates and the default currency, cached per backend.  Every change of
  * accounts.currencies sends a relcache invalidation of the table (see
  * currency_after), and the relcache callback forgets the cache.  A deal
- * writer takes its lock on accounts.deals after a rate change commits (the
- * change holds a SHARE lock on deals until then), and taking a lock reads
- * the pending invalidations: so a writer never uses a rate older than the
- * last committed one.
+ * writer takes its lock on accounts.figures after a rate change commits (the
+ * change holds a SHARE lock on it until then), and taking a lock reads the
+ * pending invalidations: so a writer never uses a rate older than the last
+ * committed one.
  */
 static MemoryContext rates_cxt = NULL;
 static HTAB *rates = NULL;
@@ -308,6 +310,13 @@ accounts_deal_after(PG_FUNCTION_ARGS)
 	relevant[4] = rows.info->attnum[COL_PROBABILITY];
 	relevant[5] = rows.info->attnum[COL_WON_TIME];
 
+	/*
+	 * Take the figures lock before reading any rate: a rate change holds a
+	 * SHARE lock on the figures until it commits, and taking the lock reads
+	 * its invalidation of the cached rates.
+	 */
+	LockRelationOid(accounts_relid("figures"), RowExclusiveLock);
+
 	SPI_connect();
 	accounts_begin_maintenance(&save_userid, &save_sec_context);
 	rows.set = deltas_create();
@@ -363,8 +372,15 @@ accounts_currency_after(PG_FUNCTION_ARGS)
 	SPI_connect();
 	accounts_begin_maintenance(&save_userid, &save_sec_context);
 
-	/* wait for the deal writers in flight, keep new ones out until commit */
-	LockRelationOid(accounts_relid("deals"), ShareLock);
+	/*
+	 * Wait for every transaction that wrote figures, and keep new figure
+	 * writers out until this one commits.  Locking the figures rather than
+	 * the deals keeps the lock order of the writers, which lock a figures
+	 * row before they may write a deal: a writer that holds the figures lock
+	 * already goes on and commits.  The recomputation then reads what is
+	 * committed now, whatever the isolation level.
+	 */
+	LockRelationOid(accounts_relid("figures"), ShareLock);
 
 	accounts_prepare(&recompute_plan,
 					 "UPDATE accounts.figures f SET "
@@ -386,7 +402,7 @@ accounts_currency_after(PG_FUNCTION_ARGS)
 					 " GROUP BY d.org_id) r "
 					 "WHERE f.org_id = r.org_id",
 					 1, argtypes);
-	accounts_execute(recompute_plan, values, NULL, false, -1);
+	accounts_execute(recompute_plan, values, NULL, true, -1);
 
 	accounts_end_maintenance(save_userid, save_sec_context);
 	SPI_finish();

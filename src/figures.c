@@ -54,6 +54,7 @@ static int	compare_deltas(const void *a, const void *b);
 static SPIPlanPtr apply_plan = NULL;
 static SPIPlanPtr batch_plan = NULL;
 static SPIPlanPtr batch_currency_plan = NULL;
+static SPIPlanPtr batch_currency_delete_plan = NULL;
 static SPIPlanPtr repair_plan = NULL;
 static SPIPlanPtr currency_upsert_plan = NULL;
 static SPIPlanPtr currency_delete_plan = NULL;
@@ -524,21 +525,29 @@ apply_batch_currencies(OrgDelta **deltas, long n)
 												TYPALIGN_INT));
 
 	accounts_prepare(&batch_currency_plan,
-					 "WITH u AS ("
-					 " INSERT INTO accounts.figures_by_currency AS c "
-					 " (org_id, currency, won_deals_count, won_value) "
-					 " SELECT * FROM ROWS FROM (pg_catalog.unnest($1), "
-					 "  pg_catalog.unnest($2), pg_catalog.unnest($3), "
-					 "  pg_catalog.unnest($4)) "
-					 " ON CONFLICT (org_id, currency) DO UPDATE SET "
-					 " won_deals_count = c.won_deals_count + excluded.won_deals_count, "
-					 " won_value = c.won_value + excluded.won_value "
-					 " RETURNING c.org_id, c.currency, c.won_deals_count) "
-					 "DELETE FROM accounts.figures_by_currency c USING u "
-					 "WHERE u.won_deals_count = 0 AND c.org_id = u.org_id "
-					 "AND c.currency = u.currency",
+					 "INSERT INTO accounts.figures_by_currency AS c "
+					 "(org_id, currency, won_deals_count, won_value) "
+					 "SELECT * FROM ROWS FROM (pg_catalog.unnest($1), "
+					 " pg_catalog.unnest($2), pg_catalog.unnest($3), "
+					 " pg_catalog.unnest($4)) "
+					 "ON CONFLICT (org_id, currency) DO UPDATE SET "
+					 "won_deals_count = c.won_deals_count + excluded.won_deals_count, "
+					 "won_value = c.won_value + excluded.won_value",
 					 4, argtypes);
 	accounts_execute(batch_currency_plan, values, NULL, false, -1);
+
+	/*
+	 * A currency without won deals left goes; a separate statement, as one
+	 * statement cannot see the rows its upsert changed.
+	 */
+	accounts_prepare(&batch_currency_delete_plan,
+					 "DELETE FROM accounts.figures_by_currency c "
+					 "USING ROWS FROM (pg_catalog.unnest($1), "
+					 " pg_catalog.unnest($2)) AS u(org_id, currency) "
+					 "WHERE c.org_id = u.org_id AND c.currency = u.currency "
+					 "AND c.won_deals_count = 0",
+					 2, argtypes);
+	accounts_execute(batch_currency_delete_plan, values, NULL, false, -1);
 }
 
 static void

@@ -134,6 +134,12 @@ week_end(DateADT today)
 	int			dow;			/* 0 = Sunday ... 6 = Saturday */
 	int			into_week;
 
+	if (DATE_NOT_FINITE(today))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the kanban reference date must be finite"),
+				 errhint("Give a day such as '2026-03-02', as the as_of argument or in the setting accounts.today.")));
+
 	dow = j2day(today + POSTGRES_EPOCH_JDATE);
 	into_week = week_starts_sunday() ? dow : (dow + 6) % 7;
 	return today + (6 - into_week);
