@@ -1,6 +1,6 @@
 -- test/regress_setup.sql: the start of the pg_regress tests that check
--- the figures (base, figures, currencies, events, views): a fresh
--- extension, fixed settings, and the checks they run after every step.
+-- the figures (base, figures, currencies, events, views, maintenance): a
+-- fresh extension, fixed settings, and the checks they run after every step.
 -- Each test reads it with \i test/regress_setup.sql.
 --
 SET client_min_messages = warning;
