@@ -28,8 +28,9 @@
 -- given explicitly (1..N in each table) and the identity sequences moved
 -- past them.
 --
--- It also writes bench.params (the counts, "today") and bench.copy_deals(),
--- and the helpers in schema bench that the other scripts use.
+-- It also writes bench.params (the counts, "today"), bench.new_deals() (the
+-- deals of workload C) and the helpers in schema bench that the other
+-- scripts use.
 
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
