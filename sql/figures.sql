@@ -450,3 +450,17 @@ SELECT id AS renamed FROM accounts.organizations WHERE name = 'Renamed id' \gset
 UPDATE accounts.organizations SET id = 100 WHERE id = :renamed;
 SELECT * FROM fig ORDER BY id;
 SELECT * FROM problems;
+
+-- One statement deleting more than 8 organizations with won deals (their
+-- figures are written in one batch) leaves no figures of them behind.
+INSERT INTO accounts.organizations (id, name)
+SELECT i, 'bulk ' || i FROM generate_series(9001, 9009) i;
+INSERT INTO accounts.deals (title, value, currency, org_id, status)
+SELECT 'bulk ' || i, 100, (SELECT code FROM accounts.currencies ORDER BY code LIMIT 1), i, 'won'
+FROM generate_series(9001, 9009) i;
+SELECT count(*) AS accounts FROM accounts.accounts WHERE id BETWEEN 9001 AND 9009;
+DELETE FROM accounts.organizations WHERE id BETWEEN 9001 AND 9009;
+SELECT count(*) AS figures_left FROM accounts.figures WHERE org_id BETWEEN 9001 AND 9009;
+SELECT count(*) AS currencies_left FROM accounts.figures_by_currency
+WHERE org_id BETWEEN 9001 AND 9009;
+SELECT * FROM accounts.verify();

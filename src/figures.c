@@ -367,6 +367,7 @@ apply_batch(OrgDelta **deltas, long n)
 	int			lbs[1] = {1};
 	SPITupleTable *tuptable;
 	uint64		nrows;
+	OrgDelta  **applied;
 
 	StaticAssertStmt(lengthof(argtypes) == 3 + NUM_FIGURE_COUNTS + NUM_FIGURE_SUMS,
 					 "apply_batch arguments do not match the figures");
@@ -441,25 +442,31 @@ apply_batch(OrgDelta **deltas, long n)
 	tuptable = SPI_tuptable;
 	nrows = SPI_processed;
 
-	apply_batch_currencies(deltas, n);
-
+	/*
+	 * The organizations whose figures row was there to update: the others
+	 * are being deleted, and their currencies must not come back.
+	 */
+	applied = palloc(sizeof(OrgDelta *) * Max(nrows, 1));
 	for (uint64 r = 0; r < nrows; r++)
 	{
 		bool		isnull;
-		int64		org_id = DatumGetInt64(SPI_getbinval(tuptable->vals[r],
-														 tuptable->tupdesc, 1,
-														 &isnull));
 		OrgDelta	key;
 		OrgDelta   *keyp = &key;
 		OrgDelta  **found;
 
-		key.org_id = org_id;
+		key.org_id = DatumGetInt64(SPI_getbinval(tuptable->vals[r],
+												 tuptable->tupdesc, 1, &isnull));
 		found = bsearch(&keyp, deltas, n, sizeof(OrgDelta *), compare_deltas);
 		if (found == NULL)
 			elog(ERROR, "figures of organization " INT64_FORMAT " updated without a delta",
-				 org_id);
-		after_update(*found, tuptable->vals[r], tuptable->tupdesc, false);
+				 key.org_id);
+		applied[r] = *found;
 	}
+	if (nrows > 0)
+		apply_batch_currencies(applied, nrows);
+
+	for (uint64 r = 0; r < nrows; r++)
+		after_update(applied[r], tuptable->vals[r], tuptable->tupdesc, false);
 }
 
 /* The won deals per currency of many organizations: one upsert. */
