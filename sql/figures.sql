@@ -451,6 +451,45 @@ UPDATE accounts.organizations SET id = 100 WHERE id = :renamed;
 SELECT * FROM fig ORDER BY id;
 SELECT * FROM problems;
 
+-- Figures belong to the id value: the foreign keys are NO ACTION, so the deals
+-- keep their org_id when organizations trade ids in one statement.
+INSERT INTO accounts.organizations (id, name)
+VALUES (200, 'Shift A'), (201, 'Shift B'), (202, 'Shift C');
+INSERT INTO accounts.deals (title, value, currency, org_id, status)
+SELECT 'shift ' || i, 10 * i, (SELECT code FROM accounts.currencies ORDER BY code LIMIT 1),
+	200 + i, 'won'
+FROM generate_series(1, 2) i;
+INSERT INTO accounts.persons (name, org_id) VALUES ('shift person', 202);
+-- each organization takes the next id: the deals and the person stay with
+-- 201 and 202, so their figures now show under Shift A and Shift B (in this
+-- row order: the primary key is checked row by row, so the plan walks the
+-- list in order)
+SET enable_hashjoin = off;
+SET enable_mergejoin = off;
+SET enable_seqscan = off;
+UPDATE accounts.organizations o SET id = m.new_id
+FROM (VALUES (202, 203), (201, 202), (200, 201)) m(old_id, new_id)
+WHERE o.id = m.old_id;
+SELECT o.name, f.org_id, f.won_deals_count, f.won_value, f.people_count
+FROM accounts.figures f JOIN accounts.organizations o ON o.id = f.org_id
+WHERE f.org_id BETWEEN 200 AND 203 ORDER BY f.org_id;
+SELECT * FROM problems;
+-- and back
+UPDATE accounts.organizations o SET id = m.new_id
+FROM (VALUES (201, 200), (202, 201), (203, 202)) m(old_id, new_id)
+WHERE o.id = m.old_id;
+RESET enable_hashjoin;
+RESET enable_mergejoin;
+RESET enable_seqscan;
+SELECT o.name, f.org_id, f.won_deals_count, f.won_value, f.people_count
+FROM accounts.figures f JOIN accounts.organizations o ON o.id = f.org_id
+WHERE f.org_id BETWEEN 200 AND 203 ORDER BY f.org_id;
+SELECT * FROM problems;
+-- leaving an id that deals still reference fails as a whole
+UPDATE accounts.organizations SET id = 203 WHERE id = 202;
+SELECT count(*) AS figures_rows FROM accounts.figures WHERE org_id BETWEEN 200 AND 203;
+SELECT * FROM problems;
+
 -- One statement deleting more than 8 organizations with won deals (their
 -- figures are written in one batch) leaves no figures of them behind.
 INSERT INTO accounts.organizations (id, name)

@@ -242,8 +242,7 @@ accounts_before_row(PG_FUNCTION_ARGS)
 
 /*
  * AFTER INSERT OR DELETE OR UPDATE OF id ON accounts.organizations FOR EACH
- * ROW: the figures row comes and goes with the organization, and follows a
- * change of its id.
+ * ROW: the figures row comes and goes with the organization's id.
  */
 Datum
 accounts_organization_after(PG_FUNCTION_ARGS)
@@ -273,7 +272,8 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
 		accounts_prepare(&figures_insert_plan,
-						 "INSERT INTO accounts.figures (org_id) VALUES ($1)",
+						 "INSERT INTO accounts.figures (org_id) VALUES ($1) "
+						 "ON CONFLICT (org_id) DO NOTHING",
 						 1, argtypes);
 		accounts_execute(figures_insert_plan, values, NULL, false, 1);
 	}
@@ -307,13 +307,29 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 		move[1] = Int64GetDatum(accounts_get_int64(trigdata->tg_newtuple,
 												   RelationGetDescr(trigdata->tg_relation),
 												   info->attnum[COL_ID], &isnull));
+		/*
+		 * Figures belong to an id value, not to an organization row: the
+		 * foreign keys are NO ACTION, so rows referencing the old id keep it,
+		 * and the statement succeeds only if no row references the old id
+		 * any more or another organization took it in the same statement
+		 * (UPDATE ... SET id = id + 1 over adjacent ids).  AFTER ROW
+		 * triggers run when the whole statement is done, so the new id gets
+		 * a row if it has none, and the old id's row goes only if no
+		 * organization holds the old id now.
+		 */
 		if (DatumGetInt64(move[0]) != DatumGetInt64(move[1]))
 		{
 			accounts_prepare(&figures_move_plan,
-							 "WITH f AS (UPDATE accounts.figures SET org_id = $2 "
-							 "           WHERE org_id = $1) "
-							 "UPDATE accounts.figures_by_currency SET org_id = $2 "
-							 "WHERE org_id = $1",
+							 "WITH new_row AS ("
+							 "  INSERT INTO accounts.figures (org_id) VALUES ($2)"
+							 "  ON CONFLICT (org_id) DO NOTHING), "
+							 "old_row AS ("
+							 "  DELETE FROM accounts.figures WHERE org_id = $1"
+							 "  AND NOT EXISTS (SELECT FROM accounts.organizations"
+							 "                  WHERE id = $1)) "
+							 "DELETE FROM accounts.figures_by_currency "
+							 "WHERE org_id = $1 AND NOT EXISTS "
+							 "  (SELECT FROM accounts.organizations WHERE id = $1)",
 							 2, move_types);
 			accounts_execute(figures_move_plan, move, NULL, false, -1);
 		}
