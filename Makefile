@@ -5,13 +5,14 @@ MODULE_big = accounts
 OBJS = \
 	src/accounts.o \
 	src/activities.o \
+	src/board.o \
 	src/deals.o \
 	src/figures.o \
 	src/kanban.o \
 	src/rows.o \
 	src/views.o
 
-DATA = sql/accounts--0.1.sql
+DATA = sql/accounts--0.1.sql sql/accounts--0.1--0.2.sql
 
 REGRESS = base figures currencies events views maintenance kanban detail access bad_input
 REGRESS_OPTS = --load-extension=accounts

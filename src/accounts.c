@@ -42,7 +42,8 @@ static Oid	extension_owner(void);
 static const char *const column_names[NUM_TABLE_COLUMNS] = {
 	"id", "org_id", "person_id", "deal_id", "update_time", "status", "value",
 	"currency", "probability", "won_time", "lost_time", "done",
-	"marked_as_done_time", "rate", "due_date", "due_time", "subject"
+	"marked_as_done_time", "rate", "due_date", "due_time", "subject",
+	"won_deals_count", "won_value", "next_activity_date"
 };
 
 /* Resolved columns per relation, and the extension owner; see callback. */

@@ -38,6 +38,9 @@ typedef enum TableColumn
 	COL_DUE_DATE,
 	COL_DUE_TIME,
 	COL_SUBJECT,
+	COL_WON_DEALS_COUNT,
+	COL_WON_VALUE,
+	COL_NEXT_ACTIVITY_DATE,
 	NUM_TABLE_COLUMNS
 } TableColumn;
 
@@ -167,6 +170,7 @@ extern int64 figures_rebuild(void);
 extern Numeric numeric_plus(Numeric a, Numeric b);
 extern Numeric numeric_minus(Numeric a, Numeric b);
 extern Numeric numeric_times(Numeric a, Numeric b);
+extern bool numeric_is_zero(Numeric n);
 
 /* kanban.c */
 extern void kanban_define_settings(void);

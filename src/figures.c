@@ -19,6 +19,7 @@
 #include "postgres.h"
 
 #include "access/xact.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "nodes/pg_list.h"
 #include "fmgr.h"
@@ -101,7 +102,7 @@ numeric_times(Numeric a, Numeric b)
 }
 
 /* whether a possibly NULL (= zero) numeric is zero */
-static bool
+bool
 numeric_is_zero(Numeric n)
 {
 	return n == NULL ||
@@ -986,6 +987,28 @@ figures_rebuild(void)
 	if (rc != SPI_OK_SELECT)
 		elog(ERROR, "could not rebuild figures by currency: %s",
 			 SPI_result_code_string(rc));
+
+	/*
+	 * The board by day, from the figures now right, in slot 0 (from 0.2 on;
+	 * a database not yet updated has no board).
+	 */
+	if (OidIsValid(get_relname_relid("kanban_days",
+									 get_namespace_oid("accounts", false))))
+	{
+		rc = SPI_execute("DELETE FROM accounts.kanban_days", false, 0);
+		if (rc != SPI_OK_DELETE)
+			elog(ERROR, "could not clear the board: %s",
+				 SPI_result_code_string(rc));
+		rc = SPI_execute("INSERT INTO accounts.kanban_days"
+						 " (day, slot, accounts, won_value)"
+						 " SELECT next_activity_date, 0, pg_catalog.count(*),"
+						 "  pg_catalog.sum(won_value)"
+						 " FROM accounts.figures WHERE won_deals_count > 0"
+						 " GROUP BY next_activity_date", false, 0);
+		if (rc != SPI_OK_INSERT)
+			elog(ERROR, "could not rebuild the board: %s",
+				 SPI_result_code_string(rc));
+	}
 
 	/*
 	 * Bring the history in line with the figures, now right: 'created' for

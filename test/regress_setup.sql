@@ -60,7 +60,8 @@ LATERAL (SELECT jsonb_object_agg(t.currency, t.total) AS totals
 -- views compared with the recomputation above (EXCEPT ALL both ways; the
 -- rows shown leave out add_time and update_time, compared all the same), and
 -- the account history: kinds alternate per organization, and the last event
--- of an organization says whether it is an account now.
+-- of an organization says whether it is an account now; and the board
+-- counts agree with the cards of the kanban view, bucketed one by one.
 CREATE TEMP VIEW problems AS
 SELECT 'verify' AS source, v.org_id,
 	v.figure || ': stored ' || COALESCE(v.stored::text, 'none') ||
@@ -137,5 +138,13 @@ LEFT JOIN LATERAL (SELECT kind FROM accounts.account_events e
 				   WHERE e.org_id = o.id ORDER BY e.id DESC LIMIT 1) l ON true
 WHERE o.is_account IS DISTINCT FROM (l.kind = 'created')
 	AND (o.is_account OR l.kind IS NOT NULL)
+UNION ALL
+SELECT 'kanban_counts disagree', NULL,
+	c.bucket || ': ' || c.accounts || ' accounts, ' || c.won_value ||
+	'; the board has ' || COALESCE(k.accounts, 0) || ', ' || COALESCE(k.won_value, 0)
+FROM accounts.kanban_counts() c
+LEFT JOIN (SELECT bucket, count(*) AS accounts, sum(won_value) AS won_value
+		   FROM accounts.kanban GROUP BY bucket) k ON k.bucket = c.bucket
+WHERE (c.accounts, c.won_value) <> (COALESCE(k.accounts, 0), COALESCE(k.won_value, 0))
 ORDER BY 1, 2, 3;
 
