@@ -65,6 +65,10 @@ typedef struct BoardRows
 #define BOARD_SLOT MyBackendId
 #endif
 
+/* up to this many days, one upsert each; more go in one statement */
+#define BOARD_BATCH_THRESHOLD 2
+
+static SPIPlanPtr day_plan = NULL;
 static SPIPlanPtr board_plan = NULL;
 
 /* Add (sign 1) or take away (sign -1) one version of a figures row. */
@@ -112,7 +116,9 @@ board_row(void *arg, HeapTuple tuple, TupleDesc tupdesc, int sign)
 
 /*
  * AFTER INSERT, UPDATE or DELETE ON accounts.figures FOR EACH STATEMENT,
- * with the transition tables: one upsert of the days that changed.
+ * with the transition tables: the days that changed are added to this
+ * backend's slot, one upsert per day for a write or two, one upsert of
+ * all of them for a bulk statement.
  */
 Datum
 accounts_board_after(PG_FUNCTION_ARGS)
@@ -178,6 +184,33 @@ accounts_board_after(PG_FUNCTION_ARGS)
 	if (nchanged == 0)
 		return PointerGetDatum(NULL);
 
+	SPI_connect();
+	accounts_begin_maintenance(&save_userid, &save_sec_context);
+	if (nchanged <= BOARD_BATCH_THRESHOLD)
+	{
+		/* a write moves an account from one day to another, at most */
+		static const Oid day_types[] = {DATEOID, INT4OID, INT8OID, NUMERICOID};
+
+		accounts_prepare(&day_plan,
+						 "INSERT INTO accounts.kanban_days AS k"
+						 " (day, slot, accounts, won_value)"
+						 " VALUES ($1, $2, $3, $4)"
+						 " ON CONFLICT (day, slot) DO UPDATE"
+						 " SET accounts = k.accounts + excluded.accounts,"
+						 "     won_value = k.won_value + excluded.won_value",
+						 4, day_types);
+		for (int i = 0; i < nchanged; i++)
+		{
+			char		nulls[4] = {day_nulls[i] ? 'n' : ' ', ' ', ' ', ' '};
+
+			args[0] = days[i];
+			args[1] = Int32GetDatum(BOARD_SLOT);
+			args[2] = accounts[i];
+			args[3] = values[i];
+			accounts_execute(day_plan, args, nulls, false, 1);
+		}
+	}
+	else
 	{
 		int			dims[1] = {nchanged};
 		int			lbs[1] = {1};
@@ -185,27 +218,24 @@ accounts_board_after(PG_FUNCTION_ARGS)
 		args[0] = PointerGetDatum(construct_md_array(days, day_nulls, 1, dims, lbs,
 													 DATEOID, sizeof(DateADT),
 													 true, TYPALIGN_INT));
+		args[1] = Int32GetDatum(BOARD_SLOT);
+		args[2] = PointerGetDatum(construct_array(accounts, nchanged, INT8OID,
+												  sizeof(int64), FLOAT8PASSBYVAL,
+												  TYPALIGN_DOUBLE));
+		args[3] = PointerGetDatum(construct_array(values, nchanged, NUMERICOID,
+												  -1, false, TYPALIGN_INT));
+		accounts_prepare(&board_plan,
+						 "INSERT INTO accounts.kanban_days AS k"
+						 " (day, slot, accounts, won_value)"
+						 " SELECT u.day, $2, u.accounts, u.won_value"
+						 " FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($3),"
+						 "  pg_catalog.unnest($4)) AS u(day, accounts, won_value)"
+						 " ON CONFLICT (day, slot) DO UPDATE"
+						 " SET accounts = k.accounts + excluded.accounts,"
+						 "     won_value = k.won_value + excluded.won_value",
+						 4, argtypes);
+		accounts_execute(board_plan, args, NULL, false, nchanged);
 	}
-	args[1] = Int32GetDatum(BOARD_SLOT);
-	args[2] = PointerGetDatum(construct_array(accounts, nchanged, INT8OID,
-											  sizeof(int64), FLOAT8PASSBYVAL,
-											  TYPALIGN_DOUBLE));
-	args[3] = PointerGetDatum(construct_array(values, nchanged, NUMERICOID,
-											  -1, false, TYPALIGN_INT));
-
-	SPI_connect();
-	accounts_begin_maintenance(&save_userid, &save_sec_context);
-	accounts_prepare(&board_plan,
-					 "INSERT INTO accounts.kanban_days AS k"
-					 " (day, slot, accounts, won_value)"
-					 " SELECT u.day, $2, u.accounts, u.won_value"
-					 " FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($3),"
-					 "  pg_catalog.unnest($4)) AS u(day, accounts, won_value)"
-					 " ON CONFLICT (day, slot) DO UPDATE"
-					 " SET accounts = k.accounts + excluded.accounts,"
-					 "     won_value = k.won_value + excluded.won_value",
-					 4, argtypes);
-	accounts_execute(board_plan, args, NULL, false, nchanged);
 	accounts_end_maintenance(save_userid, save_sec_context);
 	SPI_finish();
 	return PointerGetDatum(NULL);
