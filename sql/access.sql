@@ -88,7 +88,9 @@ UNION ALL SELECT 'figures_fresh', org_id FROM accounts.figures_fresh
 UNION ALL SELECT 'timeline', o.id FROM visible o, accounts.timeline(o.id) t
 	WHERE o.role <> current_user
 UNION ALL SELECT 'account()', o.id FROM visible o, accounts.account(o.id) a
-	WHERE o.role <> current_user;
+	WHERE o.role <> current_user
+-- the board by day counts every account: no row for a role that sees some
+UNION ALL SELECT 'kanban_days', NULL FROM accounts.kanban_days;
 -- the board's counts and sums are those of the visible accounts
 CREATE TEMP VIEW board_check WITH (security_invoker = true) AS
 SELECT c.bucket, c.accounts, c.won_value,
@@ -135,6 +137,29 @@ SELECT * FROM accounts.verify();
 TRUNCATE accounts.deals;
 -- a trigger function called directly
 SELECT accounts.deal_after();
+UPDATE accounts.kanban_days SET accounts = 0;
+SELECT accounts.board_after();
+RESET ROLE;
+
+-- A role that sees every organization (BYPASSRLS) reads the board by day:
+-- the same counts and sums as the cards of every account.
+CREATE ROLE regress_auditor LOGIN BYPASSRLS IN ROLE regress_reader;
+CREATE TEMP TABLE board_now AS SELECT * FROM accounts.kanban;
+GRANT SELECT ON board_now TO PUBLIC;
+SET ROLE regress_auditor;
+SELECT pg_catalog.row_security_active('accounts.organizations') AS rls_applies,
+	(SELECT count(*) > 0 FROM accounts.kanban_days) AS reads_the_board;
+SELECT c.bucket, c.accounts, c.won_value,
+	(c.accounts, c.won_value) = (COALESCE(b.accounts, 0), COALESCE(b.won_value, 0))
+		AS as_the_cards
+FROM accounts.kanban_counts() c
+LEFT JOIN (SELECT bucket, count(*) AS accounts, sum(won_value) AS won_value
+		   FROM board_now GROUP BY bucket) b ON b.bucket = c.bucket
+ORDER BY c.bucket_position;
+RESET ROLE;
+SET ROLE regress_bob;
+SELECT pg_catalog.row_security_active('accounts.organizations') AS rls_applies,
+	(SELECT count(*) FROM accounts.kanban_days) AS board_rows;
 RESET ROLE;
 
 -- A role without grants gets permission errors, not data.
@@ -194,4 +219,5 @@ DROP VIEW leaks, board_check;
 REVOKE ALL ON ALL TABLES IN SCHEMA accounts FROM regress_reader, regress_writer;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA accounts FROM regress_writer;
 REVOKE ALL ON SCHEMA accounts FROM regress_reader, regress_writer;
-DROP ROLE regress_ann, regress_bob, regress_nobody, regress_reader, regress_writer;
+DROP ROLE regress_ann, regress_bob, regress_nobody, regress_auditor, regress_reader,
+	regress_writer;

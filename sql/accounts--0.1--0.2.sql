@@ -5,9 +5,9 @@
 
 /*
  * 0.2: the kanban board by day, so that kanban_counts() reads a few hundred
- * rows instead of every account; kanban_counts() and kanban_column() in
- * PL/pgSQL, so that their plans are kept between calls.  A fresh install
- * runs 0.1 and then this script.
+ * rows instead of every account; kanban_counts(), kanban_column(),
+ * account() and timeline() in PL/pgSQL, so that their plans are kept
+ * between calls.  A fresh install runs 0.1 and then this script.
  */
 
 /*
@@ -151,53 +151,71 @@ BEGIN
 END
 $$;
 
-/* verify() also checks that the board by day agrees with the figures. */
-CREATE OR REPLACE FUNCTION accounts.verify()
+/* account() and timeline() in PL/pgSQL too: their plans are kept */
+CREATE OR REPLACE FUNCTION accounts.account(account_id bigint)
+RETURNS SETOF accounts.accounts
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+BEGIN
+	RETURN QUERY SELECT * FROM accounts.accounts a WHERE a.id = account_id;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION accounts.timeline(account_id bigint,
+	before timestamptz DEFAULT NULL, lim integer DEFAULT 50,
+	before_kind text DEFAULT NULL, before_id bigint DEFAULT NULL)
+RETURNS TABLE (kind text, id bigint, item_time timestamptz, title text,
+			   detail text)
+LANGUAGE plpgsql STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+BEGIN
+	RETURN QUERY
+	SELECT t.kind, t.id, t.item_time, t.title, t.detail
+	FROM (SELECT 'note' AS kind, n.id, n.add_time AS item_time,
+			  left(n.content, 60) AS title, left(n.content, 200) AS detail
+		  FROM accounts.account_notes n WHERE n.account_id = timeline.account_id
+		  UNION ALL
+		  SELECT 'file', f.id, f.add_time, f.name,
+			  concat_ws(', ', f.file_type, pg_size_pretty(f.file_size))
+		  FROM accounts.account_files f WHERE f.account_id = timeline.account_id
+		  UNION ALL
+		  SELECT 'activity', a.id,
+			  COALESCE((a.due_date + COALESCE(a.due_time, '00:00'))::timestamptz,
+					   a.add_time),
+			  a.subject, a.type || CASE WHEN a.done THEN ', done' ELSE '' END
+		  FROM accounts.account_activities a WHERE a.account_id = timeline.account_id
+		  UNION ALL
+		  SELECT 'deal', d.id, COALESCE(d.won_time, d.lost_time, d.add_time),
+			  d.title, d.status || ', ' || d.value || ' ' || d.currency
+		  FROM accounts.account_deals d WHERE d.account_id = timeline.account_id) t
+	WHERE timeline.before IS NULL
+	   OR t.item_time < timeline.before
+	   OR (t.item_time = timeline.before AND timeline.before_kind IS NOT NULL
+		   AND (t.kind, t.id) < (timeline.before_kind, COALESCE(timeline.before_id, 0)))
+	ORDER BY t.item_time DESC, t.kind DESC, t.id DESC
+	LIMIT timeline.lim;
+END
+$$;
+
+/*
+ * verify() also checks that the board by day agrees with the figures: the
+ * 0.1 function, which compares the figures with a recomputation, becomes
+ * verify_figures(), and verify() adds the board to what it lists.
+ */
+ALTER FUNCTION accounts.verify() RENAME TO verify_figures;
+COMMENT ON FUNCTION accounts.verify_figures() IS
+'Internal: every stored figure that differs from a fresh recomputation from the base tables; part of verify().';
+
+CREATE FUNCTION accounts.verify()
 RETURNS TABLE (org_id bigint, figure text, stored jsonb, expected jsonb)
 LANGUAGE sql STABLE SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
-	SELECT COALESCE(s.org_id, e.org_id), v.figure, v.stored, v.expected
-	FROM accounts.figures s
-	FULL JOIN accounts.figures_fresh e ON e.org_id = s.org_id
-	CROSS JOIN LATERAL (VALUES
-		('row', to_jsonb(s.org_id IS NOT NULL), to_jsonb(e.org_id IS NOT NULL)),
-		('won_deals_count', to_jsonb(s.won_deals_count), to_jsonb(e.won_deals_count)),
-		('won_value', to_jsonb(s.won_value), to_jsonb(e.won_value)),
-		('first_won_time', to_jsonb(s.first_won_time), to_jsonb(e.first_won_time)),
-		('last_won_time', to_jsonb(s.last_won_time), to_jsonb(e.last_won_time)),
-		('open_deals_count', to_jsonb(s.open_deals_count), to_jsonb(e.open_deals_count)),
-		('open_deals_value', to_jsonb(s.open_deals_value), to_jsonb(e.open_deals_value)),
-		('open_deals_weighted_value', to_jsonb(s.open_deals_weighted_value),
-			to_jsonb(e.open_deals_weighted_value)),
-		('lost_deals_count', to_jsonb(s.lost_deals_count), to_jsonb(e.lost_deals_count)),
-		('people_count', to_jsonb(s.people_count), to_jsonb(e.people_count)),
-		('notes_count', to_jsonb(s.notes_count), to_jsonb(e.notes_count)),
-		('files_count', to_jsonb(s.files_count), to_jsonb(e.files_count)),
-		('activities_count', to_jsonb(s.activities_count), to_jsonb(e.activities_count)),
-		('done_activities_count', to_jsonb(s.done_activities_count),
-			to_jsonb(e.done_activities_count)),
-		('next_activity_id', to_jsonb(s.next_activity_id), to_jsonb(e.next_activity_id)),
-		('next_activity_date', to_jsonb(s.next_activity_date), to_jsonb(e.next_activity_date)),
-		('next_activity_time', to_jsonb(s.next_activity_time), to_jsonb(e.next_activity_time)),
-		('next_activity_subject', to_jsonb(s.next_activity_subject),
-			to_jsonb(e.next_activity_subject)),
-		('last_activity_id', to_jsonb(s.last_activity_id), to_jsonb(e.last_activity_id)),
-		('last_activity_date', to_jsonb(s.last_activity_date), to_jsonb(e.last_activity_date)),
-		('last_activity_time', to_jsonb(s.last_activity_time), to_jsonb(e.last_activity_time))
-	) AS v(figure, stored, expected)
-	WHERE v.stored IS DISTINCT FROM v.expected
-	UNION ALL
-	SELECT COALESCE(s.org_id, e.org_id), 'won_value_by_currency',
-		s.by_currency, e.by_currency
-	FROM (SELECT c.org_id, jsonb_object_agg(c.currency,
-				jsonb_build_array(c.won_deals_count, c.won_value)) AS by_currency
-		  FROM accounts.figures_by_currency c GROUP BY c.org_id) s
-	FULL JOIN (SELECT c.org_id, jsonb_object_agg(c.currency,
-				jsonb_build_array(c.won_deals_count, c.won_value)) AS by_currency
-		  FROM accounts.figures_by_currency_fresh c GROUP BY c.org_id) e
-		ON e.org_id = s.org_id
-	WHERE s.by_currency IS DISTINCT FROM e.by_currency
+	SELECT * FROM accounts.verify_figures()
 	UNION ALL
 	-- the board by day against the stored figures (a day nobody is on any
 	-- more may keep rows that sum to zero; no next activity date is
@@ -216,3 +234,6 @@ AS $$
 	WHERE (s.accounts, s.won_value) IS DISTINCT FROM (e.accounts, e.won_value)
 	ORDER BY 1, 2, 3
 $$;
+COMMENT ON FUNCTION accounts.verify() IS
+'Lists every stored figure that differs from a fresh recomputation from the base tables, and every day of the kanban board that differs from the figures; empty when all figures are exact.';
+REVOKE ALL ON FUNCTION accounts.verify() FROM PUBLIC;
