@@ -9,69 +9,18 @@
 --   (c) bench.accounts_mv: a materialized view of it, with the indexes its
 --       reads need, brought up to date with REFRESH MATERIALIZED VIEW.
 --
--- The figures are the extension's (SPEC 1.3), written here independently;
--- next_activity_key is the next activity's due date with 'infinity' for an
--- undone activity without a date, the key of the kanban columns.
+-- The figures are the extension's (SPEC 1.3), computed by its view
+-- accounts.figures_fresh, the query that a user without the extension would
+-- write; next_activity_key is the next activity's due date with 'infinity'
+-- for an undone activity without a date, the key of the kanban columns.
 
 SET client_min_messages = warning;
 
+-- the figures of every organization: the extension's own recomputation (the
+-- query rebuild() and verify() run), with the next activity's key renamed
 CREATE VIEW bench.figures_view AS
-SELECT o.id AS org_id,
-	COALESCE(d.won_deals_count, 0)::integer AS won_deals_count,
-	COALESCE(d.won_value, 0) AS won_value,
-	d.first_won_time,
-	d.last_won_time,
-	COALESCE(d.open_deals_count, 0)::integer AS open_deals_count,
-	COALESCE(d.open_deals_value, 0) AS open_deals_value,
-	COALESCE(d.open_deals_weighted_value, 0) AS open_deals_weighted_value,
-	COALESCE(d.lost_deals_count, 0)::integer AS lost_deals_count,
-	COALESCE(p.n, 0)::integer AS people_count,
-	COALESCE(n.n, 0)::integer AS notes_count,
-	COALESCE(f.n, 0)::integer AS files_count,
-	COALESCE(a.n, 0)::integer AS activities_count,
-	COALESCE(a.done, 0)::integer AS done_activities_count,
-	na.id AS next_activity_id,
-	na.due_date AS next_activity_key,
-	na.due_time AS next_activity_time,
-	na.subject AS next_activity_subject,
-	la.id AS last_activity_id,
-	la.due_date AS last_activity_date,
-	la.due_time AS last_activity_time
-FROM accounts.organizations o
-LEFT JOIN (
-	SELECT d.org_id,
-		count(*) FILTER (WHERE d.status = 'won') AS won_deals_count,
-		sum(d.value * c.rate) FILTER (WHERE d.status = 'won') AS won_value,
-		min(d.won_time) FILTER (WHERE d.status = 'won') AS first_won_time,
-		max(d.won_time) FILTER (WHERE d.status = 'won') AS last_won_time,
-		count(*) FILTER (WHERE d.status = 'open') AS open_deals_count,
-		sum(d.value * c.rate) FILTER (WHERE d.status = 'open') AS open_deals_value,
-		sum(d.value * c.rate * COALESCE(d.probability, 100) * 0.01)
-			FILTER (WHERE d.status = 'open') AS open_deals_weighted_value,
-		count(*) FILTER (WHERE d.status = 'lost') AS lost_deals_count
-	FROM accounts.deals d
-	JOIN accounts.currencies c ON c.code = d.currency
-	WHERE d.org_id IS NOT NULL
-	GROUP BY d.org_id) d ON d.org_id = o.id
-LEFT JOIN (SELECT org_id, count(*) AS n FROM accounts.persons
-		   WHERE org_id IS NOT NULL GROUP BY org_id) p ON p.org_id = o.id
-LEFT JOIN (SELECT org_id, count(*) AS n FROM accounts.notes
-		   WHERE org_id IS NOT NULL GROUP BY org_id) n ON n.org_id = o.id
-LEFT JOIN (SELECT org_id, count(*) AS n FROM accounts.files
-		   WHERE org_id IS NOT NULL GROUP BY org_id) f ON f.org_id = o.id
-LEFT JOIN (SELECT org_id, count(*) AS n, count(*) FILTER (WHERE done) AS done
-		   FROM accounts.activities
-		   WHERE org_id IS NOT NULL GROUP BY org_id) a ON a.org_id = o.id
-LEFT JOIN (SELECT DISTINCT ON (org_id) org_id, id,
-			   COALESCE(due_date, 'infinity') AS due_date, due_time, subject
-		   FROM accounts.activities
-		   WHERE org_id IS NOT NULL AND NOT done
-		   ORDER BY org_id, due_date, due_time, id) na ON na.org_id = o.id
-LEFT JOIN (SELECT DISTINCT ON (org_id) org_id, id, due_date, due_time
-		   FROM accounts.activities
-		   WHERE org_id IS NOT NULL AND done
-		   ORDER BY org_id, due_date DESC NULLS LAST, due_time DESC NULLS LAST,
-			   id DESC) la ON la.org_id = o.id;
+SELECT f.*, f.next_activity_date AS next_activity_key
+FROM accounts.figures_fresh f;
 
 -- the accounts: organizations with a won deal, their columns and figures
 CREATE VIEW bench.accounts_view AS
