@@ -485,6 +485,15 @@ SELECT o.name, f.org_id, f.won_deals_count, f.won_value, f.people_count
 FROM accounts.figures f JOIN accounts.organizations o ON o.id = f.org_id
 WHERE f.org_id BETWEEN 200 AND 203 ORDER BY f.org_id;
 SELECT * FROM problems;
+-- an upsert moves the organization holding 201 to 205 and inserts a new 201
+-- in the same statement: the deal of 201 now counts for the new one
+INSERT INTO accounts.organizations (id, name)
+VALUES (201, 'Upsert 1'), (201, 'Upsert 2')
+ON CONFLICT (id) DO UPDATE SET id = 205;
+SELECT o.name, f.org_id, f.won_deals_count, f.won_value, f.people_count
+FROM accounts.figures f JOIN accounts.organizations o ON o.id = f.org_id
+WHERE f.org_id BETWEEN 200 AND 205 ORDER BY f.org_id;
+SELECT * FROM problems;
 -- leaving an id that deals still reference fails as a whole
 UPDATE accounts.organizations SET id = 203 WHERE id = 202;
 SELECT count(*) AS figures_rows FROM accounts.figures WHERE org_id BETWEEN 200 AND 203;

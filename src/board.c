@@ -123,8 +123,9 @@ board_row(void *arg, HeapTuple tuple, TupleDesc tupdesc, int sign)
 Datum
 accounts_board_after(PG_FUNCTION_ARGS)
 {
-	static const Oid argtypes[] = {DATEARRAYOID, INT4OID, INT8ARRAYOID,
-	NUMERICARRAYOID};
+	static const Oid argtypes[] = {
+		DATEARRAYOID, INT4OID, INT8ARRAYOID, NUMERICARRAYOID
+	};
 	BoardRows	rows;
 	HASHCTL		ctl;
 	AttrNumber	relevant[3];

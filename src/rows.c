@@ -275,7 +275,11 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 						 "INSERT INTO accounts.figures (org_id) VALUES ($1) "
 						 "ON CONFLICT (org_id) DO NOTHING",
 						 1, argtypes);
-		accounts_execute(figures_insert_plan, values, NULL, false, 1);
+		/*
+		 * The id may have a row already: its previous holder took another id
+		 * in the same statement, and what references the id stays with it.
+		 */
+		accounts_execute(figures_insert_plan, values, NULL, false, -1);
 	}
 	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 	{
