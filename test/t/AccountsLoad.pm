@@ -1,5 +1,5 @@
-# What the pgbench TAP tests (004_pgbench_load.pl, 005_crash.pl) share: a
-# populated CRM, the pgbench scripts of a CRM write mix, and the check that
+# What the pgbench TAP tests (004_pgbench_load.pl, 005_crash.pl) and the
+# upgrade test (006_upgrade.pl) share: a populated CRM, the pgbench scripts of a CRM write mix, and the check that
 # every figure equals an independent recomputation.
 #
 # Deadlocks.  pgbench aborts a client on an error, and these tests demand
@@ -45,11 +45,16 @@ our $TODAY = '2026-03-04';
 
 # A few hundred organizations (the last 50 without deals), deals in three
 # currencies in every status, people, activities (done or not, dated or
-# not, with a time or not), notes and files.
+# not, with a time or not), notes and files; in a new installation of the
+# extension, of the given version or the default one.
 sub populate_sql
 {
+	my ($version) = @_;
+	my $create = 'CREATE EXTENSION accounts'
+	  . (defined $version ? " VERSION '$version'" : '');
+
 	return qq{
-CREATE EXTENSION accounts;
+$create;
 INSERT INTO accounts.currencies (code, name, rate, is_default)
 VALUES ('USD', 'US dollar', 1, true), ('EUR', 'Euro', 1.0834, false),
 	('JPY', 'Yen', 0.0067, false);
