@@ -89,6 +89,17 @@ board_row(void *arg, HeapTuple tuple, TupleDesc tupdesc, int sign)
 	if (isnull || DatumGetInt32(d) <= 0)
 		return;					/* not an account: not on the board */
 
+	if (rows->days == NULL)
+	{
+		/* made for the first row that is on the board, not per statement */
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(int64);
+		ctl.entrysize = sizeof(DayDelta);
+		ctl.hcxt = rows->cxt;
+		rows->days = hash_create("accounts board deltas", 16, &ctl,
+								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
 	d = heap_getattr(tuple, info->attnum[COL_NEXT_ACTIVITY_DATE], tupdesc, &isnull);
 	day = isnull ? NO_ACTIVITY : (int64) DatumGetDateADT(d);
 	delta = hash_search(rows->days, &day, HASH_ENTER, &found);
@@ -127,7 +138,6 @@ accounts_board_after(PG_FUNCTION_ARGS)
 		DATEARRAYOID, INT4OID, INT8ARRAYOID, NUMERICARRAYOID
 	};
 	BoardRows	rows;
-	HASHCTL		ctl;
 	AttrNumber	relevant[3];
 	HASH_SEQ_STATUS status;
 	DayDelta   *delta;
@@ -148,11 +158,7 @@ accounts_board_after(PG_FUNCTION_ARGS)
 	}
 	rows.info = accounts_table_info(((TriggerData *) fcinfo->context)->tg_relation);
 	rows.cxt = CurrentMemoryContext;
-	ctl.keysize = sizeof(int64);
-	ctl.entrysize = sizeof(DayDelta);
-	ctl.hcxt = rows.cxt;
-	rows.days = hash_create("accounts board deltas", 16, &ctl,
-							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	rows.days = NULL;
 
 	relevant[0] = rows.info->attnum[COL_WON_DEALS_COUNT];
 	relevant[1] = rows.info->attnum[COL_WON_VALUE];
@@ -161,7 +167,7 @@ accounts_board_after(PG_FUNCTION_ARGS)
 									 board_row, &rows, relevant,
 									 lengthof(relevant));
 
-	n = hash_get_num_entries(rows.days);
+	n = rows.days ? hash_get_num_entries(rows.days) : 0;
 	if (n == 0)
 		return PointerGetDatum(NULL);
 	days = palloc(n * sizeof(Datum));
