@@ -7,12 +7,13 @@ OBJS = \
 	src/activities.o \
 	src/board.o \
 	src/deals.o \
+	src/direct.o \
 	src/figures.o \
 	src/kanban.o \
 	src/rows.o \
 	src/views.o
 
-DATA = sql/accounts--0.1.sql sql/accounts--0.1--0.2.sql
+DATA = sql/accounts--0.1.sql sql/accounts--0.1--0.2.sql sql/accounts--0.2--0.3.sql
 
 REGRESS = base figures currencies events views maintenance kanban detail access bad_input
 REGRESS_OPTS = --load-extension=accounts

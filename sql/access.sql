@@ -197,8 +197,10 @@ SELECT count(*) AS figures_rows_in_temp_table FROM pg_temp.figures;
 SELECT * FROM accounts.verify();
 SELECT id, won_deals_count, won_value FROM accounts.accounts WHERE id = 2;
 
--- Every function pins its search_path, except the pure C function that is
--- evaluated per row and runs no SQL.
+-- Every function pins its search_path: in a SET clause, or, for the C
+-- trigger functions that run on every write, in the code, only where it runs
+-- SQL (the hijack above goes through that code); the pure C function
+-- evaluated per row runs no SQL.
 SELECT p.oid::regprocedure AS function_without_pinned_search_path
 FROM pg_proc p
 WHERE p.pronamespace = 'accounts'::regnamespace

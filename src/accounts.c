@@ -20,6 +20,7 @@
 #include "miscadmin.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
+#include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/inval.h"
 #include "utils/lsyscache.h"
@@ -43,7 +44,13 @@ static const char *const column_names[NUM_TABLE_COLUMNS] = {
 	"id", "org_id", "person_id", "deal_id", "update_time", "status", "value",
 	"currency", "probability", "won_time", "lost_time", "done",
 	"marked_as_done_time", "rate", "due_date", "due_time", "subject",
-	"won_deals_count", "won_value", "next_activity_date"
+	"won_deals_count", "won_value", "first_won_time", "last_won_time",
+	"open_deals_count", "open_deals_value", "open_deals_weighted_value",
+	"lost_deals_count", "people_count", "notes_count", "files_count",
+	"activities_count", "done_activities_count", "next_activity_id",
+	"next_activity_date", "next_activity_time", "next_activity_subject",
+	"last_activity_id", "last_activity_date", "last_activity_time",
+	"day", "slot", "accounts"
 };
 
 /* Resolved columns per relation, and the extension owner; see callback. */
@@ -203,9 +210,8 @@ extension_owner(void)
 
 /*
  * Run what follows as the extension owner, in a restricted security
- * context, as pg_ivm and pg_cron do.  The search_path is pinned by the
- * SET clause of every function of the extension, and every name in the SQL
- * below is schema-qualified.
+ * context, as pg_ivm and pg_cron do.  The search_path is pinned wherever
+ * SQL runs (below), and every name in that SQL is schema-qualified.
  */
 void
 accounts_begin_maintenance(Oid *save_userid, int *save_sec_context)
@@ -224,6 +230,32 @@ accounts_end_maintenance(Oid save_userid, int save_sec_context)
 }
 
 /*
+ * Pin search_path to pg_catalog, pg_temp until accounts_unpin_search_path,
+ * for the SQL that the triggers run: its names are schema-qualified, but
+ * operators and functions are looked up along the path too, and a plan is
+ * made again under the path of the moment.  The trigger functions that
+ * run on every write have no SET clause, which would cost more than their
+ * work when they run no SQL; the pin is made where SQL runs.  An error
+ * unwinds it with the (sub)transaction.
+ */
+int
+accounts_pin_search_path(void)
+{
+	int			nestlevel = NewGUCNestLevel();
+
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	return nestlevel;
+}
+
+void
+accounts_unpin_search_path(int nestlevel)
+{
+	AtEOXact_GUC(true, nestlevel);
+}
+
+/*
  * Prepare sql once per backend and keep the plan in *cache.
  */
 SPIPlanPtr
@@ -232,7 +264,10 @@ accounts_prepare(SPIPlanPtr *cache, const char *sql, int nargs,
 {
 	if (*cache == NULL)
 	{
+		int			nestlevel = accounts_pin_search_path();
 		SPIPlanPtr	plan = SPI_prepare(sql, nargs, (Oid *) argtypes);
+
+		accounts_unpin_search_path(nestlevel);
 
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s", sql,
@@ -256,12 +291,14 @@ accounts_execute(SPIPlanPtr plan, Datum *values, const char *nulls,
 				 bool latest_snapshot, int expected)
 {
 	int			rc;
+	int			nestlevel = accounts_pin_search_path();
 
 	if (latest_snapshot)
 		rc = SPI_execute_snapshot(plan, values, nulls, GetLatestSnapshot(),
 								  InvalidSnapshot, false, false, 0);
 	else
 		rc = SPI_execute_plan(plan, values, nulls, false, 0);
+	accounts_unpin_search_path(nestlevel);
 	if (rc < 0)
 		elog(ERROR, "SPI_execute_plan failed: %s", SPI_result_code_string(rc));
 	if (expected >= 0 && SPI_processed != (uint64) expected)

@@ -8,8 +8,10 @@
 #ifndef ACCOUNTS_H
 #define ACCOUNTS_H
 
+#include "access/sdir.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "nodes/execnodes.h"
 #include "utils/date.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
@@ -38,9 +40,30 @@ typedef enum TableColumn
 	COL_DUE_DATE,
 	COL_DUE_TIME,
 	COL_SUBJECT,
+	/* of figures, figures_by_currency and kanban_days */
 	COL_WON_DEALS_COUNT,
 	COL_WON_VALUE,
+	COL_FIRST_WON_TIME,
+	COL_LAST_WON_TIME,
+	COL_OPEN_DEALS_COUNT,
+	COL_OPEN_DEALS_VALUE,
+	COL_OPEN_DEALS_WEIGHTED_VALUE,
+	COL_LOST_DEALS_COUNT,
+	COL_PEOPLE_COUNT,
+	COL_NOTES_COUNT,
+	COL_FILES_COUNT,
+	COL_ACTIVITIES_COUNT,
+	COL_DONE_ACTIVITIES_COUNT,
+	COL_NEXT_ACTIVITY_ID,
 	COL_NEXT_ACTIVITY_DATE,
+	COL_NEXT_ACTIVITY_TIME,
+	COL_NEXT_ACTIVITY_SUBJECT,
+	COL_LAST_ACTIVITY_ID,
+	COL_LAST_ACTIVITY_DATE,
+	COL_LAST_ACTIVITY_TIME,
+	COL_DAY,
+	COL_SLOT,
+	COL_ACCOUNTS,
 	NUM_TABLE_COLUMNS
 } TableColumn;
 
@@ -131,6 +154,34 @@ typedef struct OrgDelta
 /* The deltas of one statement, by organization (figures.c). */
 typedef struct DeltaSet DeltaSet;
 
+/* What one statement changes on the board by day (board.c). */
+typedef struct Board Board;
+
+/* A table of the extension written row by row (direct.c). */
+#define DIRECT_MAX_KEYS 2
+typedef struct DirectTable
+{
+	Relation	rel;
+	Relation	index;			/* the unique index that finds rows */
+	int			nkeys;
+	FmgrInfo	eq[DIRECT_MAX_KEYS];	/* equality of each key column */
+	EState	   *estate;			/* for the index entries */
+	ResultRelInfo *rri;
+	TupleTableSlot *found;		/* the row found */
+	TupleTableSlot *row;		/* the row to write: virtual */
+} DirectTable;
+
+/* An index of a base table, to read one organization's first row. */
+typedef struct DirectRange
+{
+	Relation	rel;
+	Relation	index;
+	FmgrInfo	eq;
+	TupleTableSlot *slot;
+} DirectRange;
+
+typedef bool (*DirectFilter) (TupleTableSlot *slot, void *arg);
+
 /* accounts.c */
 extern TableInfo *accounts_table_info(Relation rel);
 extern Oid	accounts_relid(const char *relname);
@@ -139,6 +190,8 @@ extern void accounts_check_trigger(FunctionCallInfo fcinfo, const char *funcname
 								   const char *const *relnames);
 extern void accounts_begin_maintenance(Oid *save_userid, int *save_sec_context);
 extern void accounts_end_maintenance(Oid save_userid, int save_sec_context);
+extern int	accounts_pin_search_path(void);
+extern void accounts_unpin_search_path(int nestlevel);
 extern SPIPlanPtr accounts_prepare(SPIPlanPtr *cache, const char *sql,
 								   int nargs, const Oid *argtypes);
 extern void accounts_execute(SPIPlanPtr plan, Datum *values, const char *nulls,
@@ -171,6 +224,28 @@ extern Numeric numeric_plus(Numeric a, Numeric b);
 extern Numeric numeric_minus(Numeric a, Numeric b);
 extern Numeric numeric_times(Numeric a, Numeric b);
 extern bool numeric_is_zero(Numeric n);
+
+/* direct.c */
+extern DirectTable *direct_open(const char *relname, const char *indexname);
+extern void direct_close(DirectTable *t);
+extern bool direct_find(DirectTable *t, const Datum *key, const bool *isnull);
+extern bool direct_lock(DirectTable *t);
+extern bool direct_update(DirectTable *t);
+extern void direct_insert(DirectTable *t);
+extern bool direct_delete(DirectTable *t);
+extern void direct_row_from_found(DirectTable *t);
+extern void direct_row_empty(DirectTable *t);
+extern DirectRange *direct_range_open(const char *relname, const char *indexname);
+extern void direct_range_close(DirectRange *r);
+extern bool direct_range_first(DirectRange *r, Datum key, ScanDirection dir,
+							   Snapshot snapshot, DirectFilter filter,
+							   void *arg);
+
+/* board.c */
+extern Board *board_create(void);
+extern void board_add(Board *board, int32 won_deals_count, bool no_day,
+					  DateADT day, Numeric won_value, int sign);
+extern void board_apply(Board *board);
 
 /* kanban.c */
 extern void kanban_define_settings(void);

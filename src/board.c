@@ -6,9 +6,10 @@
  *	  and their won value, so that kanban_counts() sums a few hundred rows
  *	  instead of counting every account.
  *
- *	  Statement triggers on accounts.figures turn each change of an account's
- *	  (next_activity_date, won_value), or of whether it is an account, into
- *	  deltas per day, and add them to the rows of the backend's own slot.
+ *	  Each change of an account's (next_activity_date, won_value), or of
+ *	  whether it is an account, becomes deltas per day, added to the rows
+ *	  of the backend's own slot: by figures.c where it changes a figures
+ *	  row, and by statement triggers on accounts.figures where SQL does.
  *	  A backend runs one transaction at a time, so no two running
  *	  transactions ever write the same row of kanban_days: writers of
  *	  different organizations never wait for each other there.  A day's
@@ -28,7 +29,6 @@
 #else
 #include "storage/backendid.h"
 #endif
-#include "utils/array.h"
 #include "utils/datum.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
@@ -50,11 +50,16 @@ typedef struct DayDelta
 /* the key of the day of accounts without any undone activity */
 #define NO_ACTIVITY PG_INT64_MIN
 
+struct Board
+{
+	HTAB	   *days;			/* made for the first account that moves */
+	MemoryContext cxt;
+};
+
 /* Arguments of board_row. */
 typedef struct BoardRows
 {
-	HTAB	   *days;
-	MemoryContext cxt;
+	Board	   *board;
 	TableInfo  *info;
 } BoardRows;
 
@@ -65,11 +70,129 @@ typedef struct BoardRows
 #define BOARD_SLOT MyBackendId
 #endif
 
-/* up to this many days, one upsert each; more go in one statement */
-#define BOARD_BATCH_THRESHOLD 2
+Board *
+board_create(void)
+{
+	Board	   *board = palloc(sizeof(Board));
 
-static SPIPlanPtr day_plan = NULL;
-static SPIPlanPtr board_plan = NULL;
+	board->days = NULL;
+	board->cxt = CurrentMemoryContext;
+	return board;
+}
+
+/*
+ * Add (sign 1) or take away (sign -1) one version of an organization's
+ * figures: it is on the board if it is an account, on the day of its next
+ * activity (no_day: it has none).
+ */
+void
+board_add(Board *board, int32 won_deals_count, bool no_day, DateADT day,
+		  Numeric won_value, int sign)
+{
+	int64		key = no_day ? NO_ACTIVITY : (int64) day;
+	DayDelta   *delta;
+	bool		found;
+	MemoryContext old;
+
+	if (won_deals_count <= 0)
+		return;					/* not an account: not on the board */
+	if (board->days == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(int64);
+		ctl.entrysize = sizeof(DayDelta);
+		ctl.hcxt = board->cxt;
+		board->days = hash_create("accounts board deltas", 16, &ctl,
+								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	delta = hash_search(board->days, &key, HASH_ENTER, &found);
+	if (!found)
+	{
+		delta->accounts = 0;
+		delta->won_value = NULL;
+	}
+	delta->accounts += sign;
+	old = MemoryContextSwitchTo(board->cxt);
+	delta->won_value = sign > 0 ? numeric_plus(delta->won_value, won_value)
+		: numeric_minus(delta->won_value, won_value);
+	if (delta->won_value == won_value && won_value != NULL)	/* own a copy */
+		delta->won_value = DatumGetNumeric(datumCopy(NumericGetDatum(won_value),
+													 false, -1));
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Add the days that changed to this backend's slot of accounts.kanban_days:
+ * one row per day, updated or inserted.
+ */
+void
+board_apply(Board *board)
+{
+	HASH_SEQ_STATUS status;
+	DayDelta   *delta;
+	DirectTable *t = NULL;
+	TableInfo  *info = NULL;
+
+	if (board->days == NULL)
+		return;
+	/* a database still at version 0.1 has no board */
+	if (!OidIsValid(get_relname_relid("kanban_days",
+									 get_namespace_oid("accounts", false))))
+		return;
+	hash_seq_init(&status, board->days);
+	while ((delta = hash_seq_search(&status)) != NULL)
+	{
+		Datum		key[2];
+		bool		isnull[2];
+
+		if (delta->accounts == 0 && numeric_is_zero(delta->won_value))
+			continue;			/* moved within the day, or nothing moved */
+		if (t == NULL)
+		{
+			t = direct_open("kanban_days", "kanban_days_day_slot");
+			info = accounts_table_info(t->rel);
+		}
+		isnull[0] = delta->day == NO_ACTIVITY;
+		key[0] = isnull[0] ? (Datum) 0 : DateADTGetDatum((DateADT) delta->day);
+		isnull[1] = false;
+		key[1] = Int32GetDatum(BOARD_SLOT);
+		for (;;)
+		{
+			TupleTableSlot *row = t->row;
+			AttrNumber	accounts = info->attnum[COL_ACCOUNTS];
+			AttrNumber	won_value = info->attnum[COL_WON_VALUE];
+
+			if (!direct_find(t, key, isnull))
+			{
+				direct_row_empty(t);
+				row->tts_values[info->attnum[COL_DAY] - 1] = key[0];
+				row->tts_isnull[info->attnum[COL_DAY] - 1] = isnull[0];
+				row->tts_values[info->attnum[COL_SLOT] - 1] = key[1];
+				row->tts_isnull[info->attnum[COL_SLOT] - 1] = false;
+				row->tts_values[accounts - 1] = Int64GetDatum(delta->accounts);
+				row->tts_isnull[accounts - 1] = false;
+				row->tts_values[won_value - 1] =
+					NumericGetDatum(delta->won_value ? delta->won_value
+									: int64_to_numeric(0));
+				row->tts_isnull[won_value - 1] = false;
+				direct_insert(t);
+				break;
+			}
+			direct_row_from_found(t);
+			row->tts_values[accounts - 1] =
+				Int64GetDatum(DatumGetInt64(row->tts_values[accounts - 1]) +
+							  delta->accounts);
+			row->tts_values[won_value - 1] =
+				NumericGetDatum(numeric_plus(DatumGetNumeric(row->tts_values[won_value - 1]),
+											 delta->won_value));
+			if (direct_update(t))
+				break;
+		}
+	}
+	if (t != NULL)
+		direct_close(t);
+}
 
 /* Add (sign 1) or take away (sign -1) one version of a figures row. */
 static void
@@ -77,79 +200,35 @@ board_row(void *arg, HeapTuple tuple, TupleDesc tupdesc, int sign)
 {
 	BoardRows  *rows = (BoardRows *) arg;
 	TableInfo  *info = rows->info;
-	bool		isnull;
-	Datum		d;
-	int64		day;
-	DayDelta   *delta;
-	bool		found;
-	MemoryContext old;
-	Numeric		prev;
+	bool		count_null,
+				day_null,
+				value_null;
+	Datum		count,
+				day,
+				value;
 
-	d = heap_getattr(tuple, info->attnum[COL_WON_DEALS_COUNT], tupdesc, &isnull);
-	if (isnull || DatumGetInt32(d) <= 0)
-		return;					/* not an account: not on the board */
-
-	if (rows->days == NULL)
-	{
-		/* made for the first row that is on the board, not per statement */
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(int64);
-		ctl.entrysize = sizeof(DayDelta);
-		ctl.hcxt = rows->cxt;
-		rows->days = hash_create("accounts board deltas", 16, &ctl,
-								 HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
-	d = heap_getattr(tuple, info->attnum[COL_NEXT_ACTIVITY_DATE], tupdesc, &isnull);
-	day = isnull ? NO_ACTIVITY : (int64) DatumGetDateADT(d);
-	delta = hash_search(rows->days, &day, HASH_ENTER, &found);
-	if (!found)
-	{
-		delta->accounts = 0;
-		delta->won_value = NULL;
-	}
-	delta->accounts += sign;
-
-	d = heap_getattr(tuple, info->attnum[COL_WON_VALUE], tupdesc, &isnull);
-	if (isnull)
-		return;
-	old = MemoryContextSwitchTo(rows->cxt);
-	prev = delta->won_value;
-	delta->won_value = sign > 0 ? numeric_plus(prev, DatumGetNumeric(d))
-		: numeric_minus(prev, DatumGetNumeric(d));
-	if (prev == NULL && sign > 0)	/* copy out of the row's context */
-		delta->won_value = DatumGetNumeric(datumCopy(NumericGetDatum(delta->won_value),
-													 false, -1));
-	else if (prev != NULL)
-		pfree(prev);
-	MemoryContextSwitchTo(old);
+	count = heap_getattr(tuple, info->attnum[COL_WON_DEALS_COUNT], tupdesc,
+						 &count_null);
+	day = heap_getattr(tuple, info->attnum[COL_NEXT_ACTIVITY_DATE], tupdesc,
+					   &day_null);
+	value = heap_getattr(tuple, info->attnum[COL_WON_VALUE], tupdesc,
+						 &value_null);
+	board_add(rows->board, count_null ? 0 : DatumGetInt32(count), day_null,
+			  day_null ? 0 : DatumGetDateADT(day),
+			  value_null ? NULL : DatumGetNumeric(value), sign);
 }
 
 /*
  * AFTER INSERT, UPDATE or DELETE ON accounts.figures FOR EACH STATEMENT,
- * with the transition tables: the days that changed are added to this
- * backend's slot, one upsert per day for a write or two, one upsert of
- * all of them for a bulk statement.
+ * with the transition tables, for the statements that write figures in SQL
+ * (an organization added or removed, rebuild); the triggers of the base
+ * tables change figures rows directly and tell the board themselves.
  */
 Datum
 accounts_board_after(PG_FUNCTION_ARGS)
 {
-	static const Oid argtypes[] = {
-		DATEARRAYOID, INT4OID, INT8ARRAYOID, NUMERICARRAYOID
-	};
 	BoardRows	rows;
 	AttrNumber	relevant[3];
-	HASH_SEQ_STATUS status;
-	DayDelta   *delta;
-	long		n;
-	int			nchanged = 0;
-	Datum	   *days;
-	bool	   *day_nulls;
-	Datum	   *accounts;
-	Datum	   *values;
-	Datum		args[4];
-	Oid			save_userid;
-	int			save_sec_context;
 
 	{
 		static const char *const tables[] = {"figures", NULL};
@@ -157,8 +236,7 @@ accounts_board_after(PG_FUNCTION_ARGS)
 		accounts_check_trigger(fcinfo, "board_after", true, false, tables);
 	}
 	rows.info = accounts_table_info(((TriggerData *) fcinfo->context)->tg_relation);
-	rows.cxt = CurrentMemoryContext;
-	rows.days = NULL;
+	rows.board = board_create();
 
 	relevant[0] = rows.info->attnum[COL_WON_DEALS_COUNT];
 	relevant[1] = rows.info->attnum[COL_WON_VALUE];
@@ -166,84 +244,6 @@ accounts_board_after(PG_FUNCTION_ARGS)
 	accounts_for_each_transition_row((TriggerData *) fcinfo->context,
 									 board_row, &rows, relevant,
 									 lengthof(relevant));
-
-	n = rows.days ? hash_get_num_entries(rows.days) : 0;
-	if (n == 0)
-		return PointerGetDatum(NULL);
-	days = palloc(n * sizeof(Datum));
-	day_nulls = palloc(n * sizeof(bool));
-	accounts = palloc(n * sizeof(Datum));
-	values = palloc(n * sizeof(Datum));
-	hash_seq_init(&status, rows.days);
-	while ((delta = hash_seq_search(&status)) != NULL)
-	{
-		if (delta->accounts == 0 && numeric_is_zero(delta->won_value))
-			continue;			/* moved within the day, or nothing moved */
-		day_nulls[nchanged] = delta->day == NO_ACTIVITY;
-		days[nchanged] = day_nulls[nchanged] ? (Datum) 0
-			: DateADTGetDatum((DateADT) delta->day);
-		accounts[nchanged] = Int64GetDatum(delta->accounts);
-		values[nchanged] = NumericGetDatum(delta->won_value != NULL
-										   ? delta->won_value
-										   : int64_to_numeric(0));
-		nchanged++;
-	}
-	if (nchanged == 0)
-		return PointerGetDatum(NULL);
-
-	SPI_connect();
-	accounts_begin_maintenance(&save_userid, &save_sec_context);
-	if (nchanged <= BOARD_BATCH_THRESHOLD)
-	{
-		/* a write moves an account from one day to another, at most */
-		static const Oid day_types[] = {DATEOID, INT4OID, INT8OID, NUMERICOID};
-
-		accounts_prepare(&day_plan,
-						 "INSERT INTO accounts.kanban_days AS k"
-						 " (day, slot, accounts, won_value)"
-						 " VALUES ($1, $2, $3, $4)"
-						 " ON CONFLICT (day, slot) DO UPDATE"
-						 " SET accounts = k.accounts + excluded.accounts,"
-						 "     won_value = k.won_value + excluded.won_value",
-						 4, day_types);
-		for (int i = 0; i < nchanged; i++)
-		{
-			char		nulls[4] = {day_nulls[i] ? 'n' : ' ', ' ', ' ', ' '};
-
-			args[0] = days[i];
-			args[1] = Int32GetDatum(BOARD_SLOT);
-			args[2] = accounts[i];
-			args[3] = values[i];
-			accounts_execute(day_plan, args, nulls, false, 1);
-		}
-	}
-	else
-	{
-		int			dims[1] = {nchanged};
-		int			lbs[1] = {1};
-
-		args[0] = PointerGetDatum(construct_md_array(days, day_nulls, 1, dims, lbs,
-													 DATEOID, sizeof(DateADT),
-													 true, TYPALIGN_INT));
-		args[1] = Int32GetDatum(BOARD_SLOT);
-		args[2] = PointerGetDatum(construct_array(accounts, nchanged, INT8OID,
-												  sizeof(int64), FLOAT8PASSBYVAL,
-												  TYPALIGN_DOUBLE));
-		args[3] = PointerGetDatum(construct_array(values, nchanged, NUMERICOID,
-												  -1, false, TYPALIGN_INT));
-		accounts_prepare(&board_plan,
-						 "INSERT INTO accounts.kanban_days AS k"
-						 " (day, slot, accounts, won_value)"
-						 " SELECT u.day, $2, u.accounts, u.won_value"
-						 " FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($3),"
-						 "  pg_catalog.unnest($4)) AS u(day, accounts, won_value)"
-						 " ON CONFLICT (day, slot) DO UPDATE"
-						 " SET accounts = k.accounts + excluded.accounts,"
-						 "     won_value = k.won_value + excluded.won_value",
-						 4, argtypes);
-		accounts_execute(board_plan, args, NULL, false, nchanged);
-	}
-	accounts_end_maintenance(save_userid, save_sec_context);
-	SPI_finish();
+	board_apply(rows.board);
 	return PointerGetDatum(NULL);
 }

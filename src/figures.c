@@ -7,7 +7,8 @@
  *	  recording account events, and rebuilding everything from the base
  *	  tables.
  *
- *	  A delta is applied with one UPDATE of the organization's figures row.
+ *	  A delta is applied with one update of the organization's figures row,
+ *	  made directly (direct.c), for one organization as for a bulk statement.
  *	  That row lock orders concurrent writers of the same organization;
  *	  writers of different organizations touch different rows and never wait
  *	  for each other.  Deltas of one write are applied in org_id order, so
@@ -23,47 +24,59 @@
 #include "catalog/pg_type.h"
 #include "nodes/pg_list.h"
 #include "fmgr.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 
 #include "accounts.h"
 
 PG_FUNCTION_INFO_V1(accounts_rebuild);
 PG_FUNCTION_INFO_V1(accounts_truncate_after);
 
-static void apply_one(OrgDelta *delta);
-static void apply_batch(OrgDelta **deltas, long n);
-static void apply_batch_currencies(OrgDelta **deltas, long n);
-static void after_update(OrgDelta *delta, HeapTuple returned,
-						 TupleDesc returned_desc, bool currencies);
-static void apply_currency(int64 org_id, CurrencyDelta *cd);
+/*
+ * The indexes that find again what an organization's figures row holds when
+ * the row that held it leaves.
+ */
+typedef enum Repair
+{
+	REPAIR_WON,					/* deals_org_won_time: the won time extremes */
+	REPAIR_NEXT,				/* activities_org_next: the next activity */
+	REPAIR_LAST,				/* activities_org_last: the last activity */
+	NUM_REPAIRS
+} Repair;
+
+/* What applying the deltas of one statement opens once. */
+typedef struct Applier
+{
+	DirectTable *figures;
+	TableInfo  *info;			/* of figures */
+	DirectTable *currencies;	/* figures_by_currency, on first use */
+	DirectRange *repair[NUM_REPAIRS];	/* on first use */
+	Board	   *board;
+	MemoryContext cxt;			/* of all of these */
+} Applier;
+
+/* The figures columns of the counts and the sums, in their enums' order. */
+static const TableColumn count_columns[NUM_FIGURE_COUNTS] = {
+	COL_WON_DEALS_COUNT, COL_OPEN_DEALS_COUNT, COL_LOST_DEALS_COUNT,
+	COL_PEOPLE_COUNT, COL_NOTES_COUNT, COL_FILES_COUNT, COL_ACTIVITIES_COUNT,
+	COL_DONE_ACTIVITIES_COUNT
+};
+static const TableColumn sum_columns[NUM_FIGURE_SUMS] = {
+	COL_WON_VALUE, COL_OPEN_DEALS_VALUE, COL_OPEN_DEALS_WEIGHTED_VALUE
+};
+
+static void apply_one(Applier *a, OrgDelta *delta);
+static void apply_currency(Applier *a, int64 org_id, CurrencyDelta *cd);
 static int	compare_activity_keys(const ActivityKey *a, const ActivityKey *b,
 								  bool nulls_last);
-static void apply_activity(int64 org_id, HeapTuple row, TupleDesc desc,
-						   int first, bool next, List *removed,
-						   ActivityCandidate *added);
 static int	compare_deltas(const void *a, const void *b);
 
-/* above this many organizations, a statement's deltas go in one UPDATE */
-#define BATCH_THRESHOLD 8
-
-static SPIPlanPtr apply_plan = NULL;
-static SPIPlanPtr batch_plan = NULL;
-static SPIPlanPtr batch_currency_plan = NULL;
-static SPIPlanPtr batch_currency_delete_plan = NULL;
-static SPIPlanPtr repair_plan = NULL;
-static SPIPlanPtr currency_upsert_plan = NULL;
-static SPIPlanPtr currency_delete_plan = NULL;
 static SPIPlanPtr event_plan = NULL;
-static SPIPlanPtr next_repair_plan = NULL;
-static SPIPlanPtr last_repair_plan = NULL;
-static SPIPlanPtr next_set_plan = NULL;
-static SPIPlanPtr last_set_plan = NULL;
 
 /* numeric arithmetic on possibly NULL (= zero) operands */
 Numeric
@@ -315,369 +328,384 @@ deltas_apply(DeltaSet *set)
 	HASH_SEQ_STATUS status;
 	OrgDelta   *delta;
 	long		i = 0;
+	Applier		a;
+	MemoryContext orgcxt,
+				old;
 
 	if (n == 0)
 		return;
 	deltas = palloc(sizeof(OrgDelta *) * n);
 	hash_seq_init(&status, set->orgs);
 	while ((delta = hash_seq_search(&status)) != NULL)
-		deltas[i++] = delta;
+		if (!delta_is_empty(delta))
+			deltas[i++] = delta;
+	n = i;
 	if (n > 1)
 		qsort(deltas, n, sizeof(OrgDelta *), compare_deltas);
 
-	/* drop the empty ones */
+	memset(&a, 0, sizeof(a));
+	a.cxt = CurrentMemoryContext;
+	if (n > 0)
 	{
-		long		kept = 0;
-
-		for (i = 0; i < n; i++)
-			if (!delta_is_empty(deltas[i]))
-				deltas[kept++] = deltas[i];
-		n = kept;
+		a.figures = direct_open("figures", "figures_pkey");
+		a.info = accounts_table_info(a.figures->rel);
+		a.board = board_create();
 	}
 
-	if (n > BATCH_THRESHOLD)
-		apply_batch(deltas, n);
-	else
-		for (i = 0; i < n; i++)
-			apply_one(deltas[i]);
+	/* what one organization needs lives until the next one */
+	orgcxt = AllocSetContextCreate(CurrentMemoryContext, "accounts organization",
+								   ALLOCSET_DEFAULT_SIZES);
+	for (i = 0; i < n; i++)
+	{
+		old = MemoryContextSwitchTo(orgcxt);
+		apply_one(&a, deltas[i]);
+		MemoryContextSwitchTo(old);
+		MemoryContextReset(orgcxt);
+	}
+	MemoryContextDelete(orgcxt);
+
+	if (n > 0)
+	{
+		board_apply(a.board);
+		direct_close(a.figures);
+	}
+	if (a.currencies)
+		direct_close(a.currencies);
+	for (int r = 0; r < NUM_REPAIRS; r++)
+		if (a.repair[r])
+			direct_range_close(a.repair[r]);
 	pfree(deltas);
 }
 
-/*
- * Many organizations at once (a bulk statement): one UPDATE of all their
- * figures rows from arrays, one upsert of their currencies, and what is left
- * (extremes to repair, next and last activities, events) per organization
- * from the returned rows.  Below the threshold one UPDATE per organization
- * is cheaper than building the arrays.
- */
-static void
-apply_batch(OrgDelta **deltas, long n)
+/* a column of a row in a slot */
+static inline Datum
+get_col(TupleTableSlot *slot, TableInfo *info, TableColumn col, bool *isnull)
 {
-	static const Oid argtypes[] = {
-		INT8ARRAYOID,
-		INT4ARRAYOID, INT4ARRAYOID, INT4ARRAYOID, INT4ARRAYOID,
-		INT4ARRAYOID, INT4ARRAYOID, INT4ARRAYOID, INT4ARRAYOID,
-		NUMERICARRAYOID, NUMERICARRAYOID, NUMERICARRAYOID,
-		TIMESTAMPTZARRAYOID, TIMESTAMPTZARRAYOID
-	};
-	Datum		values[lengthof(argtypes)];
-	Datum	   *elems = palloc(sizeof(Datum) * n);
-	bool	   *elemnulls = palloc(sizeof(bool) * n);
-	Numeric		zero = int64_to_numeric(0);
-	int			dims[1] = {n};
-	int			lbs[1] = {1};
-	SPITupleTable *tuptable;
-	uint64		nrows;
-	OrgDelta  **applied;
-
-	StaticAssertStmt(lengthof(argtypes) == 3 + NUM_FIGURE_COUNTS + NUM_FIGURE_SUMS,
-					 "apply_batch arguments do not match the figures");
-
-	accounts_prepare(&batch_plan,
-					 "UPDATE accounts.figures f SET "
-					 "won_deals_count = f.won_deals_count + d.won, "
-					 "open_deals_count = f.open_deals_count + d.open, "
-					 "lost_deals_count = f.lost_deals_count + d.lost, "
-					 "people_count = f.people_count + d.people, "
-					 "notes_count = f.notes_count + d.notes, "
-					 "files_count = f.files_count + d.files, "
-					 "activities_count = f.activities_count + d.activities, "
-					 "done_activities_count = f.done_activities_count + d.done, "
-					 "won_value = f.won_value + d.won_value, "
-					 "open_deals_value = f.open_deals_value + d.open_value, "
-					 "open_deals_weighted_value = f.open_deals_weighted_value + d.weighted, "
-					 "first_won_time = LEAST(f.first_won_time, d.won_min), "
-					 "last_won_time = GREATEST(f.last_won_time, d.won_max) "
-					 "FROM ROWS FROM (pg_catalog.unnest($1), pg_catalog.unnest($2), "
-					 "  pg_catalog.unnest($3), pg_catalog.unnest($4), "
-					 "  pg_catalog.unnest($5), pg_catalog.unnest($6), "
-					 "  pg_catalog.unnest($7), pg_catalog.unnest($8), "
-					 "  pg_catalog.unnest($9), pg_catalog.unnest($10), "
-					 "  pg_catalog.unnest($11), pg_catalog.unnest($12), "
-					 "  pg_catalog.unnest($13), pg_catalog.unnest($14)) "
-					 "  AS d(org_id, won, open, lost, "
-					 "  people, notes, files, activities, done, won_value, "
-					 "  open_value, weighted, won_min, won_max) "
-					 "WHERE f.org_id = d.org_id "
-					 "RETURNING f.org_id, f.won_deals_count, f.first_won_time, "
-					 "f.last_won_time, f.next_activity_id, f.next_activity_date, "
-					 "f.next_activity_time, f.last_activity_id, "
-					 "f.last_activity_date, f.last_activity_time",
-					 lengthof(argtypes), argtypes);
-
-	for (long i = 0; i < n; i++)
-		elems[i] = Int64GetDatum(deltas[i]->org_id);
-	values[0] = PointerGetDatum(construct_array(elems, n, INT8OID, 8,
-												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	for (int c = 0; c < NUM_FIGURE_COUNTS; c++)
-	{
-		for (long i = 0; i < n; i++)
-			elems[i] = Int32GetDatum(deltas[i]->count[c]);
-		values[1 + c] = PointerGetDatum(construct_array(elems, n, INT4OID, 4,
-														true, TYPALIGN_INT));
-	}
-	for (int c = 0; c < NUM_FIGURE_SUMS; c++)
-	{
-		for (long i = 0; i < n; i++)
-			elems[i] = NumericGetDatum(deltas[i]->sum[c] ? deltas[i]->sum[c] : zero);
-		values[1 + NUM_FIGURE_COUNTS + c] =
-			PointerGetDatum(construct_array(elems, n, NUMERICOID, -1, false,
-											TYPALIGN_INT));
-	}
-	for (int c = 0; c < 2; c++)
-	{
-		for (long i = 0; i < n; i++)
-		{
-			elemnulls[i] = !deltas[i]->won_added;
-			elems[i] = TimestampTzGetDatum(c == 0 ? deltas[i]->won_added_min
-										   : deltas[i]->won_added_max);
-		}
-		values[1 + NUM_FIGURE_COUNTS + NUM_FIGURE_SUMS + c] =
-			PointerGetDatum(construct_md_array(elems, elemnulls, 1, dims, lbs,
-											   TIMESTAMPTZOID, 8,
-											   FLOAT8PASSBYVAL,
-											   TYPALIGN_DOUBLE));
-	}
-
-	accounts_execute(batch_plan, values, NULL, false, -1);
-	tuptable = SPI_tuptable;
-	nrows = SPI_processed;
-
-	/*
-	 * The organizations whose figures row was there to update: the others
-	 * are being deleted, and their currencies must not come back.
-	 */
-	applied = palloc(sizeof(OrgDelta *) * Max(nrows, 1));
-	for (uint64 r = 0; r < nrows; r++)
-	{
-		bool		isnull;
-		OrgDelta	key;
-		OrgDelta   *keyp = &key;
-		OrgDelta  **found;
-
-		key.org_id = DatumGetInt64(SPI_getbinval(tuptable->vals[r],
-												 tuptable->tupdesc, 1, &isnull));
-		found = bsearch(&keyp, deltas, n, sizeof(OrgDelta *), compare_deltas);
-		if (found == NULL)
-			elog(ERROR, "figures of organization " INT64_FORMAT " updated without a delta",
-				 key.org_id);
-		applied[r] = *found;
-	}
-	if (nrows > 0)
-		apply_batch_currencies(applied, nrows);
-
-	for (uint64 r = 0; r < nrows; r++)
-		after_update(applied[r], tuptable->vals[r], tuptable->tupdesc, false);
+	*isnull = slot->tts_isnull[info->attnum[col] - 1];
+	return slot->tts_values[info->attnum[col] - 1];
 }
 
-/* The won deals per currency of many organizations: one upsert. */
-static void
-apply_batch_currencies(OrgDelta **deltas, long n)
+static inline void
+set_col(TupleTableSlot *slot, TableInfo *info, TableColumn col, Datum value,
+		bool isnull)
 {
-	static const Oid argtypes[] = {
-		INT8ARRAYOID, TEXTARRAYOID, INT4ARRAYOID, NUMERICARRAYOID
-	};
-	List	   *orgs = NIL,
-			   *codes = NIL,
-			   *counts = NIL,
-			   *sums = NIL;
-	Datum		values[4];
-	Datum	   *elems;
-	int			m;
-	ListCell   *a,
-			   *b,
-			   *c,
-			   *d;
-	int			i;
-
-	for (long k = 0; k < n; k++)
-	{
-		ListCell   *lc;
-
-		foreach(lc, deltas[k]->currencies)
-		{
-			CurrencyDelta *cd = lfirst(lc);
-
-			if (cd->count == 0 && numeric_is_zero(cd->value))
-				continue;
-			orgs = lappend(orgs, &deltas[k]->org_id);
-			codes = lappend(codes, cd->currency);
-			counts = lappend_int(counts, cd->count);
-			sums = lappend(sums, cd->value ? cd->value : int64_to_numeric(0));
-		}
-	}
-	m = list_length(orgs);
-	if (m == 0)
-		return;
-
-	elems = palloc(sizeof(Datum) * m);
-	i = 0;
-	forfour(a, orgs, b, codes, c, counts, d, sums)
-		elems[i++] = Int64GetDatum(*(int64 *) lfirst(a));
-	values[0] = PointerGetDatum(construct_array(elems, m, INT8OID, 8,
-												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-	i = 0;
-	foreach(b, codes)
-		elems[i++] = PointerGetDatum(lfirst(b));
-	values[1] = PointerGetDatum(construct_array(elems, m, TEXTOID, -1, false,
-												TYPALIGN_INT));
-	i = 0;
-	foreach(c, counts)
-		elems[i++] = Int32GetDatum(lfirst_int(c));
-	values[2] = PointerGetDatum(construct_array(elems, m, INT4OID, 4, true,
-												TYPALIGN_INT));
-	i = 0;
-	foreach(d, sums)
-		elems[i++] = NumericGetDatum(lfirst(d));
-	values[3] = PointerGetDatum(construct_array(elems, m, NUMERICOID, -1, false,
-												TYPALIGN_INT));
-
-	accounts_prepare(&batch_currency_plan,
-					 "INSERT INTO accounts.figures_by_currency AS c "
-					 "(org_id, currency, won_deals_count, won_value) "
-					 "SELECT * FROM ROWS FROM (pg_catalog.unnest($1), "
-					 " pg_catalog.unnest($2), pg_catalog.unnest($3), "
-					 " pg_catalog.unnest($4)) "
-					 "ON CONFLICT (org_id, currency) DO UPDATE SET "
-					 "won_deals_count = c.won_deals_count + excluded.won_deals_count, "
-					 "won_value = c.won_value + excluded.won_value",
-					 4, argtypes);
-	accounts_execute(batch_currency_plan, values, NULL, false, -1);
-
-	/*
-	 * A currency without won deals left goes; a separate statement, as one
-	 * statement cannot see the rows its upsert changed.
-	 */
-	accounts_prepare(&batch_currency_delete_plan,
-					 "DELETE FROM accounts.figures_by_currency c "
-					 "USING ROWS FROM (pg_catalog.unnest($1), "
-					 " pg_catalog.unnest($2)) AS u(org_id, currency) "
-					 "WHERE c.org_id = u.org_id AND c.currency = u.currency "
-					 "AND c.won_deals_count = 0",
-					 2, argtypes);
-	accounts_execute(batch_currency_delete_plan, values, NULL, false, -1);
-}
-
-static void
-apply_one(OrgDelta *delta)
-{
-	static const Oid argtypes[] = {
-		INT8OID,
-		INT4OID, INT4OID, INT4OID, INT4OID, INT4OID, INT4OID, INT4OID, INT4OID,
-		NUMERICOID, NUMERICOID, NUMERICOID, TIMESTAMPTZOID, TIMESTAMPTZOID
-	};
-	Datum		values[lengthof(argtypes)];
-	char		nulls[lengthof(argtypes)];
-	Numeric		zero = int64_to_numeric(0);
-	const int	won_time_arg = 1 + NUM_FIGURE_COUNTS + NUM_FIGURE_SUMS;
-
-	StaticAssertStmt(lengthof(argtypes) == 3 + NUM_FIGURE_COUNTS + NUM_FIGURE_SUMS,
-					 "apply_one arguments do not match the figures");
-
-	accounts_prepare(&apply_plan,
-					 "UPDATE accounts.figures SET "
-					 "won_deals_count = won_deals_count + $2, "
-					 "open_deals_count = open_deals_count + $3, "
-					 "lost_deals_count = lost_deals_count + $4, "
-					 "people_count = people_count + $5, "
-					 "notes_count = notes_count + $6, "
-					 "files_count = files_count + $7, "
-					 "activities_count = activities_count + $8, "
-					 "done_activities_count = done_activities_count + $9, "
-					 "won_value = won_value + $10, "
-					 "open_deals_value = open_deals_value + $11, "
-					 "open_deals_weighted_value = open_deals_weighted_value + $12, "
-					 "first_won_time = LEAST(first_won_time, $13), "
-					 "last_won_time = GREATEST(last_won_time, $14) "
-					 "WHERE org_id = $1 "
-					 "RETURNING org_id, won_deals_count, first_won_time, "
-					 "last_won_time, next_activity_id, next_activity_date, "
-					 "next_activity_time, last_activity_id, last_activity_date, "
-					 "last_activity_time",
-					 lengthof(argtypes), argtypes);
-
-	memset(nulls, ' ', sizeof(nulls));
-	values[0] = Int64GetDatum(delta->org_id);
-	for (int i = 0; i < NUM_FIGURE_COUNTS; i++)
-		values[1 + i] = Int32GetDatum(delta->count[i]);
-	for (int i = 0; i < NUM_FIGURE_SUMS; i++)
-		values[1 + NUM_FIGURE_COUNTS + i] =
-			NumericGetDatum(delta->sum[i] ? delta->sum[i] : zero);
-	values[won_time_arg] = TimestampTzGetDatum(delta->won_added_min);
-	values[won_time_arg + 1] = TimestampTzGetDatum(delta->won_added_max);
-	if (!delta->won_added)
-		nulls[won_time_arg] = nulls[won_time_arg + 1] = 'n';
-
-	accounts_execute(apply_plan, values, nulls, false, -1);
-	if (SPI_processed == 0)
-		return;					/* the organization is being deleted */
-	after_update(delta, SPI_tuptable->vals[0], SPI_tuptable->tupdesc, true);
+	slot->tts_values[info->attnum[col] - 1] = isnull ? (Datum) 0 : value;
+	slot->tts_isnull[info->attnum[col] - 1] = isnull;
 }
 
 /*
- * What follows the UPDATE of one organization's figures row, from the row
- * it returned (org_id, won_deals_count, first_won_time, last_won_time, next
- * activity id, date, time, last activity id, date, time): repairs, the next
- * and last activity, the currencies (unless done for a whole batch), and
- * the events.
+ * The stored next (first = COL_NEXT_ACTIVITY_ID) or last activity of a
+ * figures row.  The next activity's date is stored as 'infinity' when the
+ * activity has none, so that the kanban buckets are date ranges over one
+ * index; the views show NULL.
  */
 static void
-after_update(OrgDelta *delta, HeapTuple returned, TupleDesc returned_desc,
-			 bool currencies)
+stored_activity(TupleTableSlot *slot, TableInfo *info, bool next,
+				ActivityKey *key)
 {
-	HeapTuple	row = SPI_copytuple(returned);
-	TupleDesc	desc = CreateTupleDescCopy(returned_desc);
-	Datum		values[1];
 	bool		isnull;
-	int32		won_count;
-	TimestampTz first_won,
-				last_won;
-	bool		repair = false;
+	Datum		d;
+
+	d = get_col(slot, info, next ? COL_NEXT_ACTIVITY_ID : COL_LAST_ACTIVITY_ID,
+				&isnull);
+	key->id = isnull ? 0 : DatumGetInt64(d);
+	d = get_col(slot, info, next ? COL_NEXT_ACTIVITY_DATE : COL_LAST_ACTIVITY_DATE,
+				&key->date_null);
+	key->date = key->date_null ? 0 : DatumGetDateADT(d);
+	if (next && !key->date_null && DATE_IS_NOEND(key->date))
+		key->date_null = true;
+	d = get_col(slot, info, next ? COL_NEXT_ACTIVITY_TIME : COL_LAST_ACTIVITY_TIME,
+				&key->time_null);
+	key->time = key->time_null ? 0 : DatumGetTimeADT(d);
+}
+
+/* Store an activity as the next or last one of a figures row (NULL: none). */
+static void
+set_activity(TupleTableSlot *row, TableInfo *info, bool next,
+			 const ActivityKey *key, text *subject)
+{
+	bool		none = key == NULL;
+
+	set_col(row, info, next ? COL_NEXT_ACTIVITY_ID : COL_LAST_ACTIVITY_ID,
+			none ? 0 : Int64GetDatum(key->id), none);
+	if (next)
+		set_col(row, info, COL_NEXT_ACTIVITY_DATE,
+				DateADTGetDatum(none || key->date_null ? DATEVAL_NOEND : key->date),
+				none);
+	else
+		set_col(row, info, COL_LAST_ACTIVITY_DATE,
+				none ? 0 : DateADTGetDatum(key->date), none || key->date_null);
+	set_col(row, info, next ? COL_NEXT_ACTIVITY_TIME : COL_LAST_ACTIVITY_TIME,
+			none ? 0 : TimeADTGetDatum(key->time), none || key->time_null);
+	if (next)
+		set_col(row, info, COL_NEXT_ACTIVITY_SUBJECT, PointerGetDatum(subject),
+				none || subject == NULL);
+}
+
+/* whether a stored activity (id 0: none) is among the ids that left */
+static bool
+activity_left(int64 id, List *removed)
+{
 	ListCell   *lc;
 
-	values[0] = Int64GetDatum(delta->org_id);
+	if (id != 0)
+		foreach(lc, removed)
+			if (*(int64 *) lfirst(lc) == id)
+				return true;
+	return false;
+}
 
-	/*
-	 * The deal that held the earliest or latest won time left, and no deal
-	 * came with the same time: find the new extremes with two index lookups.
-	 * The figures row is locked by now, so in READ COMMITTED this fresh
-	 * snapshot sees every committed won deal of the organization.
-	 */
-	won_count = DatumGetInt32(SPI_getbinval(row, desc, 2, &isnull));
-	first_won = DatumGetTimestampTz(SPI_getbinval(row, desc, 3, &isnull));
-	if (!isnull && delta->won_removed && first_won == delta->won_removed_min &&
-		!(delta->won_added && delta->won_added_min == first_won))
-		repair = true;
-	last_won = DatumGetTimestampTz(SPI_getbinval(row, desc, 4, &isnull));
-	if (!isnull && delta->won_removed && last_won == delta->won_removed_max &&
-		!(delta->won_added && delta->won_added_max == last_won))
-		repair = true;
-	if (repair)
+/* Filters of the repair lookups: the partial indexes' predicates. */
+static bool
+won_deal_filter(TupleTableSlot *slot, void *arg)
+{
+	TableInfo  *info = (TableInfo *) arg;
+	bool		isnull;
+	Datum		status = get_col(slot, info, COL_STATUS, &isnull);
+	text	   *s = DatumGetTextPP(status);
+
+	(void) get_col(slot, info, COL_WON_TIME, &isnull);
+	return !isnull && VARSIZE_ANY_EXHDR(s) == 3 &&
+		memcmp(VARDATA_ANY(s), "won", 3) == 0;
+}
+
+static bool
+undone_filter(TupleTableSlot *slot, void *arg)
+{
+	bool		isnull;
+	Datum		done = get_col(slot, (TableInfo *) arg, COL_DONE, &isnull);
+
+	return !isnull && !DatumGetBool(done);
+}
+
+static bool
+done_filter(TupleTableSlot *slot, void *arg)
+{
+	bool		isnull;
+	Datum		done = get_col(slot, (TableInfo *) arg, COL_DONE, &isnull);
+
+	return !isnull && DatumGetBool(done);
+}
+
+/* The index each repair reads, opened on first use. */
+static DirectRange *
+repair_range(Applier *a, Repair r)
+{
+	static const char *const tables[NUM_REPAIRS] = {
+		"deals", "activities", "activities"
+	};
+	static const char *const indexes[NUM_REPAIRS] = {
+		"deals_org_won_time", "activities_org_next", "activities_org_last"
+	};
+
+	if (a->repair[r] == NULL)
 	{
-		static const Oid repair_types[] = {INT8OID};
+		MemoryContext old = MemoryContextSwitchTo(a->cxt);
 
-		accounts_prepare(&repair_plan,
-						 "UPDATE accounts.figures SET "
-						 "first_won_time = (SELECT pg_catalog.min(d.won_time) "
-						 "  FROM accounts.deals d "
-						 "  WHERE d.org_id = $1 AND d.status = 'won'), "
-						 "last_won_time = (SELECT pg_catalog.max(d.won_time) "
-						 "  FROM accounts.deals d "
-						 "  WHERE d.org_id = $1 AND d.status = 'won') "
-						 "WHERE org_id = $1",
-						 1, repair_types);
-		accounts_execute(repair_plan, values, NULL, false, 1);
+		a->repair[r] = direct_range_open(tables[r], indexes[r]);
+		MemoryContextSwitchTo(old);
+	}
+	return a->repair[r];
+}
+
+/*
+ * Find again what left: the first and last won time (two ends of the won
+ * deals' index), the next activity (the first undone in its index), the
+ * last (the last done), as snapshot sees them.
+ */
+static void
+repair_won_times(Applier *a, int64 org_id, Snapshot snapshot)
+{
+	DirectRange *r = repair_range(a, REPAIR_WON);
+	TableInfo  *info = accounts_table_info(r->rel);
+	TupleTableSlot *row = a->figures->row;
+
+	for (int end = 0; end < 2; end++)
+	{
+		bool		found,
+					isnull;
+		Datum		won_time = (Datum) 0;
+
+		found = direct_range_first(r, Int64GetDatum(org_id),
+								   end == 0 ? ForwardScanDirection
+								   : BackwardScanDirection,
+								   snapshot, won_deal_filter, info);
+		if (found)
+			won_time = get_col(r->slot, info, COL_WON_TIME, &isnull);
+		set_col(row, a->info, end == 0 ? COL_FIRST_WON_TIME : COL_LAST_WON_TIME,
+				won_time, !found);
+	}
+}
+
+static void
+repair_activity(Applier *a, int64 org_id, bool next, Snapshot snapshot)
+{
+	DirectRange *r = repair_range(a, next ? REPAIR_NEXT : REPAIR_LAST);
+	TableInfo  *info = accounts_table_info(r->rel);
+	ActivityKey key;
+	text	   *subject = NULL;
+	bool		isnull;
+	Datum		d;
+
+	if (!direct_range_first(r, Int64GetDatum(org_id),
+							next ? ForwardScanDirection : BackwardScanDirection,
+							snapshot, next ? undone_filter : done_filter, info))
+	{
+		set_activity(a->figures->row, a->info, next, NULL, NULL);
+		return;
+	}
+	key.id = DatumGetInt64(get_col(r->slot, info, COL_ID, &isnull));
+	d = get_col(r->slot, info, COL_DUE_DATE, &key.date_null);
+	key.date = key.date_null ? 0 : DatumGetDateADT(d);
+	d = get_col(r->slot, info, COL_DUE_TIME, &key.time_null);
+	key.time = key.time_null ? 0 : DatumGetTimeADT(d);
+	if (next)
+	{
+		d = get_col(r->slot, info, COL_SUBJECT, &isnull);
+		if (!isnull)
+			subject = DatumGetTextPP(datumCopy(d, false, -1));
+	}
+	set_activity(a->figures->row, a->info, next, &key, subject);
+}
+
+/*
+ * One organization's deltas: one update of its figures row, computed from
+ * the latest version; its currencies; the board; the events.
+ *
+ * When what the row holds may have left (the deal with the first or last
+ * won time, the next or last activity), the row is locked first and the
+ * new one looked up in an index with a snapshot taken after the lock: it
+ * then sees every committed change of the organization, since all of them
+ * were made under the same lock.
+ */
+static void
+apply_one(Applier *a, OrgDelta *delta)
+{
+	DirectTable *f = a->figures;
+	TableInfo  *info = a->info;
+	TupleTableSlot *row = f->row;
+	Datum		key = Int64GetDatum(delta->org_id);
+	bool		locked = false;
+	bool		isnull;
+	int32		won_count;
+	ListCell   *lc;
+
+	if (!direct_find(f, &key, NULL))
+		return;					/* the organization is being deleted */
+	for (;;)
+	{
+		ActivityKey next,
+					last;
+		bool		repair_won = false,
+					next_left,
+					last_left;
+		Datum		d;
+
+		direct_row_from_found(f);
+		for (int c = 0; c < NUM_FIGURE_COUNTS; c++)
+		{
+			d = get_col(row, info, count_columns[c], &isnull);
+			set_col(row, info, count_columns[c],
+					Int32GetDatum(DatumGetInt32(d) + delta->count[c]), false);
+		}
+		for (int s = 0; s < NUM_FIGURE_SUMS; s++)
+		{
+			d = get_col(row, info, sum_columns[s], &isnull);
+			set_col(row, info, sum_columns[s],
+					NumericGetDatum(numeric_plus(DatumGetNumeric(d),
+												 delta->sum[s])), false);
+		}
+
+		/*
+		 * The won time extremes: those that arrived, unless the deal that
+		 * held one left and none came with the same time.
+		 */
+		for (int end = 0; end < 2; end++)
+		{
+			TableColumn col = end == 0 ? COL_FIRST_WON_TIME : COL_LAST_WON_TIME;
+			TimestampTz added = end == 0 ? delta->won_added_min : delta->won_added_max;
+			TimestampTz removed = end == 0 ? delta->won_removed_min : delta->won_removed_max;
+			TimestampTz t;
+
+			d = get_col(row, info, col, &isnull);
+			t = isnull ? 0 : DatumGetTimestampTz(d);
+			if (delta->won_added &&
+				(isnull || (end == 0 ? added < t : added > t)))
+			{
+				t = added;
+				isnull = false;
+			}
+			set_col(row, info, col, TimestampTzGetDatum(t), isnull);
+			if (!isnull && delta->won_removed && t == removed &&
+				!(delta->won_added && added == t))
+				repair_won = true;
+		}
+
+		stored_activity(row, info, true, &next);
+		stored_activity(row, info, false, &last);
+		next_left = activity_left(next.id, delta->next_removed);
+		last_left = activity_left(last.id, delta->last_removed);
+
+		if (repair_won || next_left || last_left)
+		{
+			Snapshot	snapshot;
+
+			if (!locked)
+			{
+				if (!direct_lock(f))
+					return;
+				locked = true;
+				continue;		/* again, from the version locked */
+			}
+			/* see this statement's own changes too */
+			CommandCounterIncrement();
+			snapshot = RegisterSnapshot(GetLatestSnapshot());
+			if (repair_won)
+				repair_won_times(a, delta->org_id, snapshot);
+			if (next_left)
+				repair_activity(a, delta->org_id, true, snapshot);
+			if (last_left)
+				repair_activity(a, delta->org_id, false, snapshot);
+			UnregisterSnapshot(snapshot);
+		}
+
+		/* the best activity that arrived, if it comes before (after) */
+		if (!next_left && delta->next_added.set &&
+			(next.id == 0 ||
+			 compare_activity_keys(&delta->next_added.key, &next, true) < 0))
+			set_activity(row, info, true, &delta->next_added.key,
+						 delta->next_added.subject);
+		if (!last_left && delta->last_added.set &&
+			(last.id == 0 ||
+			 compare_activity_keys(&delta->last_added.key, &last, false) > 0))
+			set_activity(row, info, false, &delta->last_added.key, NULL);
+
+		if (direct_update(f))
+			break;
+		Assert(!locked);
+		if (!direct_find(f, &key, NULL))
+			return;
 	}
 
-	apply_activity(delta->org_id, row, desc, 5, true, delta->next_removed,
-				   &delta->next_added);
-	apply_activity(delta->org_id, row, desc, 8, false, delta->last_removed,
-				   &delta->last_added);
+	/* the board: the version replaced leaves, the new one comes */
+	for (int sign = -1; sign <= 1; sign += 2)
+	{
+		TupleTableSlot *slot = sign < 0 ? f->found : row;
+		bool		day_null,
+					value_null;
+		Datum		count = get_col(slot, info, COL_WON_DEALS_COUNT, &isnull);
+		Datum		day = get_col(slot, info, COL_NEXT_ACTIVITY_DATE, &day_null);
+		Datum		value = get_col(slot, info, COL_WON_VALUE, &value_null);
 
-	if (currencies)
-		foreach(lc, delta->currencies)
-			apply_currency(delta->org_id, lfirst(lc));
+		board_add(a->board, DatumGetInt32(count), day_null,
+				  day_null ? 0 : DatumGetDateADT(day),
+				  value_null ? NULL : DatumGetNumeric(value), sign);
+	}
 
+	foreach(lc, delta->currencies)
+		apply_currency(a, delta->org_id, lfirst(lc));
+
+	won_count = DatumGetInt32(get_col(row, info, COL_WON_DEALS_COUNT, &isnull));
 	if (delta->count[FIG_WON_DEALS] > 0 &&
 		won_count == delta->count[FIG_WON_DEALS])
 		figures_record_event(delta->org_id, "created", delta->won_deal_added);
@@ -707,149 +735,67 @@ compare_activity_keys(const ActivityKey *a, const ActivityKey *b,
 }
 
 /*
- * Keep the next (earliest undone) or last (latest done) activity of an
- * organization.  The stored key is in columns first..first+2 of row (id,
- * date, time), read after the figures row was locked.  If the stored
- * activity left, look the new one up in the partial index; otherwise the
- * best candidate that arrived replaces it if it sorts before (next) or
- * after (last) it.
- *
- * The next activity's date is stored as 'infinity' when the activity has
- * none, so that the kanban buckets are date ranges over one index; the views
- * show NULL.
+ * The won deals of one currency of an organization: its row of
+ * figures_by_currency, made when the first deal comes and removed when the
+ * last one goes.  The organization's figures row is ours by now, so no one
+ * else writes these rows.
  */
 static void
-apply_activity(int64 org_id, HeapTuple row, TupleDesc desc, int first,
-			   bool next, List *removed, ActivityCandidate *added)
+apply_currency(Applier *a, int64 org_id, CurrencyDelta *cd)
 {
-	static const Oid set_types[] = {INT8OID, INT8OID, DATEOID, TIMEOID, TEXTOID};
-	ActivityKey stored;
-	bool		isnull;
-	bool		stored_left = false;
-	Datum		d;
-	Datum		values[5];
-	char		nulls[5] = {' ', ' ', ' ', ' ', ' '};
-	ListCell   *lc;
-
-	if (removed == NIL && !added->set)
-		return;
-
-	d = SPI_getbinval(row, desc, first, &isnull);
-	stored.id = isnull ? 0 : DatumGetInt64(d);
-	d = SPI_getbinval(row, desc, first + 1, &stored.date_null);
-	stored.date = stored.date_null ? 0 : DatumGetDateADT(d);
-	d = SPI_getbinval(row, desc, first + 2, &stored.time_null);
-	stored.time = stored.time_null ? 0 : DatumGetTimeADT(d);
-	if (next && !stored.date_null && DATE_IS_NOEND(stored.date))
-		stored.date_null = true;
-	values[0] = Int64GetDatum(org_id);
-
-	foreach(lc, removed)
-		if (stored.id != 0 && *(int64 *) lfirst(lc) == stored.id)
-			stored_left = true;
-
-	if (stored_left)
-	{
-		static const Oid repair_types[] = {INT8OID};
-
-		if (next)
-			accounts_prepare(&next_repair_plan,
-							 "UPDATE accounts.figures SET (next_activity_id, "
-							 " next_activity_date, next_activity_time, "
-							 " next_activity_subject) = "
-							 "(SELECT a.id, COALESCE(a.due_date, 'infinity'), "
-							 "  a.due_time, a.subject FROM accounts.activities a "
-							 "  WHERE a.org_id = $1 AND NOT a.done "
-							 "  ORDER BY a.due_date, a.due_time, a.id LIMIT 1) "
-							 "WHERE org_id = $1",
-							 1, repair_types);
-		else
-			accounts_prepare(&last_repair_plan,
-							 "UPDATE accounts.figures SET (last_activity_id, "
-							 " last_activity_date, last_activity_time) = "
-							 "(SELECT a.id, a.due_date, a.due_time "
-							 "  FROM accounts.activities a "
-							 "  WHERE a.org_id = $1 AND a.done "
-							 "  ORDER BY a.due_date DESC NULLS LAST, "
-							 "  a.due_time DESC NULLS LAST, a.id DESC LIMIT 1) "
-							 "WHERE org_id = $1",
-							 1, repair_types);
-		accounts_execute(next ? next_repair_plan : last_repair_plan,
-						 values, NULL, false, 1);
-		return;
-	}
-
-	if (!added->set)
-		return;
-	if (stored.id != 0)
-	{
-		int			cmp = compare_activity_keys(&added->key, &stored, next);
-
-		if (next ? cmp >= 0 : cmp <= 0)
-			return;
-	}
-
-	values[1] = Int64GetDatum(added->key.id);
-	if (added->key.date_null && next)
-		values[2] = DateADTGetDatum(DATEVAL_NOEND);
-	else if (added->key.date_null)
-		nulls[2] = 'n';
-	else
-		values[2] = DateADTGetDatum(added->key.date);
-	values[3] = TimeADTGetDatum(added->key.time);
-	if (added->key.time_null)
-		nulls[3] = 'n';
-	values[4] = PointerGetDatum(added->subject);
-	if (next)
-		accounts_prepare(&next_set_plan,
-						 "UPDATE accounts.figures SET next_activity_id = $2, "
-						 "next_activity_date = $3, next_activity_time = $4, "
-						 "next_activity_subject = $5 WHERE org_id = $1",
-						 5, set_types);
-	else
-		accounts_prepare(&last_set_plan,
-						 "UPDATE accounts.figures SET last_activity_id = $2, "
-						 "last_activity_date = $3, last_activity_time = $4 "
-						 "WHERE org_id = $1",
-						 4, set_types);
-	accounts_execute(next ? next_set_plan : last_set_plan, values, nulls,
-					 false, 1);
-}
-
-static void
-apply_currency(int64 org_id, CurrencyDelta *cd)
-{
-	static const Oid argtypes[] = {INT8OID, TEXTOID, INT4OID, NUMERICOID};
-	Datum		values[4];
-	bool		isnull;
+	DirectTable *c;
+	TableInfo  *info;
+	Datum		key[2];
+	Numeric		zero = int64_to_numeric(0);
 
 	if (cd->count == 0 && numeric_is_zero(cd->value))
 		return;
-
-	accounts_prepare(&currency_upsert_plan,
-					 "INSERT INTO accounts.figures_by_currency AS c "
-					 "(org_id, currency, won_deals_count, won_value) "
-					 "VALUES ($1, $2, $3, $4) "
-					 "ON CONFLICT (org_id, currency) DO UPDATE SET "
-					 "won_deals_count = c.won_deals_count + excluded.won_deals_count, "
-					 "won_value = c.won_value + excluded.won_value "
-					 "RETURNING won_deals_count",
-					 4, argtypes);
-	values[0] = Int64GetDatum(org_id);
-	values[1] = PointerGetDatum(cd->currency);
-	values[2] = Int32GetDatum(cd->count);
-	values[3] = NumericGetDatum(cd->value ? cd->value : int64_to_numeric(0));
-	accounts_execute(currency_upsert_plan, values, NULL, false, 1);
-
-	if (DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
-									SPI_tuptable->tupdesc, 1, &isnull)) == 0)
+	if (a->currencies == NULL)
 	{
-		accounts_prepare(&currency_delete_plan,
-						 "DELETE FROM accounts.figures_by_currency "
-						 "WHERE org_id = $1 AND currency = $2 "
-						 "AND won_deals_count = 0",
-						 2, argtypes);
-		accounts_execute(currency_delete_plan, values, NULL, false, 1);
+		MemoryContext old = MemoryContextSwitchTo(a->cxt);
+
+		a->currencies = direct_open("figures_by_currency",
+									"figures_by_currency_pkey");
+		MemoryContextSwitchTo(old);
+	}
+	c = a->currencies;
+	info = accounts_table_info(c->rel);
+	key[0] = Int64GetDatum(org_id);
+	key[1] = PointerGetDatum(cd->currency);
+	for (;;)
+	{
+		bool		isnull;
+		int32		count;
+
+		if (!direct_find(c, key, NULL))
+		{
+			direct_row_empty(c);
+			set_col(c->row, info, COL_ORG_ID, key[0], false);
+			set_col(c->row, info, COL_CURRENCY, key[1], false);
+			set_col(c->row, info, COL_WON_DEALS_COUNT, Int32GetDatum(cd->count),
+					false);
+			set_col(c->row, info, COL_WON_VALUE,
+					NumericGetDatum(cd->value ? cd->value : zero), false);
+			direct_insert(c);
+			return;
+		}
+		count = DatumGetInt32(get_col(c->found, info, COL_WON_DEALS_COUNT,
+									  &isnull)) + cd->count;
+		if (count == 0)
+		{
+			if (direct_delete(c))
+				return;
+			continue;
+		}
+		direct_row_from_found(c);
+		set_col(c->row, info, COL_WON_DEALS_COUNT, Int32GetDatum(count), false);
+		set_col(c->row, info, COL_WON_VALUE,
+				NumericGetDatum(numeric_plus(DatumGetNumeric(get_col(c->found, info,
+																	 COL_WON_VALUE,
+																	 &isnull)),
+											 cd->value)), false);
+		if (direct_update(c))
+			return;
 	}
 }
 
@@ -929,7 +875,7 @@ figures_rebuild(void)
 	 * the deals in org_id order through the index, all over the heap, at
 	 * twice the cost; JIT would compile for longer than it saves.
 	 */
-	save_nestlevel = NewGUCNestLevel();
+	save_nestlevel = accounts_pin_search_path();
 	(void) set_config_option("enable_mergejoin", "off", PGC_USERSET,
 							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	(void) set_config_option("jit", "off", PGC_USERSET,
