@@ -57,6 +57,19 @@ static const char *const column_names[NUM_TABLE_COLUMNS] = {
 static HTAB *table_infos = NULL;
 static Oid	cached_owner = InvalidOid;
 
+/*
+ * Relation OIDs by name: the triggers look up the same few tables and
+ * indexes in every statement.
+ */
+#define RELID_CACHE_SIZE 16
+typedef struct RelidCacheEntry
+{
+	char		name[NAMEDATALEN];
+	Oid			relid;
+} RelidCacheEntry;
+static RelidCacheEntry relid_cache[RELID_CACHE_SIZE];
+static int	relid_cache_used = 0;
+
 void
 _PG_init(void)
 {
@@ -66,7 +79,8 @@ _PG_init(void)
 
 /*
  * Any change of a relation may change its columns; a dropped and recreated
- * extension may have another owner.  Forget both; they are cheap to find.
+ * extension may have another owner and other relation OIDs.  Forget all
+ * three; they are cheap to find.
  */
 static void
 accounts_relcache_callback(Datum arg, Oid relid)
@@ -82,6 +96,7 @@ accounts_relcache_callback(Datum arg, Oid relid)
 		}
 	}
 	cached_owner = InvalidOid;
+	relid_cache_used = 0;
 	deals_forget_currencies(relid);
 }
 
@@ -122,17 +137,38 @@ accounts_table_info(Relation rel)
 }
 
 /*
- * The OID of a relation of the extension's schema.
+ * The OID of a relation of the extension's schema, or InvalidOid if it
+ * does not exist and missing_ok.
  */
+Oid
+accounts_relid_extended(const char *relname, bool missing_ok)
+{
+	Oid			relid;
+
+	for (int i = 0; i < relid_cache_used; i++)
+		if (strcmp(relid_cache[i].name, relname) == 0)
+			return relid_cache[i].relid;
+
+	relid = get_relname_relid(relname, get_namespace_oid("accounts", false));
+	if (!OidIsValid(relid))
+	{
+		if (!missing_ok)
+			elog(ERROR, "relation accounts.%s does not exist", relname);
+		return InvalidOid;		/* not remembered: it may be created */
+	}
+	if (relid_cache_used < RELID_CACHE_SIZE)
+	{
+		strlcpy(relid_cache[relid_cache_used].name, relname, NAMEDATALEN);
+		relid_cache[relid_cache_used].relid = relid;
+		relid_cache_used++;
+	}
+	return relid;
+}
+
 Oid
 accounts_relid(const char *relname)
 {
-	Oid			nspid = get_namespace_oid("accounts", false);
-	Oid			relid = get_relname_relid(relname, nspid);
-
-	if (!OidIsValid(relid))
-		elog(ERROR, "relation accounts.%s does not exist", relname);
-	return relid;
+	return accounts_relid_extended(relname, false);
 }
 
 /*

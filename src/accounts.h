@@ -165,10 +165,11 @@ typedef struct DirectTable
 	Relation	index;			/* the unique index that finds rows */
 	int			nkeys;
 	FmgrInfo	eq[DIRECT_MAX_KEYS];	/* equality of each key column */
-	EState	   *estate;			/* for the index entries */
-	ResultRelInfo *rri;
+	EState	   *estate;			/* for the index entries, on first use */
+	ResultRelInfo *rri;			/* with every index open, on first use */
 	TupleTableSlot *found;		/* the row found */
 	TupleTableSlot *row;		/* the row to write: virtual */
+	MemoryContext cxt;			/* where all of this lives */
 } DirectTable;
 
 /* An index of a base table, to read one organization's first row. */
@@ -185,6 +186,7 @@ typedef bool (*DirectFilter) (TupleTableSlot *slot, void *arg);
 /* accounts.c */
 extern TableInfo *accounts_table_info(Relation rel);
 extern Oid	accounts_relid(const char *relname);
+extern Oid	accounts_relid_extended(const char *relname, bool missing_ok);
 extern void accounts_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
 								   bool after, bool row,
 								   const char *const *relnames);

@@ -137,8 +137,7 @@ board_apply(Board *board)
 	if (board->days == NULL)
 		return;
 	/* a database still at version 0.1 has no board */
-	if (!OidIsValid(get_relname_relid("kanban_days",
-									 get_namespace_oid("accounts", false))))
+	if (!OidIsValid(accounts_relid_extended("kanban_days", true)))
 		return;
 	hash_seq_init(&status, board->days);
 	while ((delta = hash_seq_search(&status)) != NULL)

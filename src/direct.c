@@ -38,6 +38,7 @@
 #include "nodes/makefuncs.h"
 #include "storage/lmgr.h"
 #include "utils/lsyscache.h"
+#include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
@@ -77,25 +78,18 @@ equality_key(ScanKey key, Relation index, int k, FmgrInfo *finfo,
 }
 
 /*
- * Open table relname of schema accounts for writing, with its indexes, and
- * find rows by its unique index indexname.
+ * Open table relname of schema accounts for writing, and find rows by its
+ * unique index indexname.  The other indexes are opened on the first write
+ * that needs index entries: most updates here are HOT.
  */
 DirectTable *
 direct_open(const char *relname, const char *indexname)
 {
 	DirectTable *t = palloc0(sizeof(DirectTable));
 
+	t->cxt = CurrentMemoryContext;
 	t->rel = table_open(accounts_relid(relname), RowExclusiveLock);
-	t->estate = CreateExecutorState();
-	t->rri = makeNode(ResultRelInfo);
-	InitResultRelInfo(t->rri, t->rel, 0, NULL, 0);
-	ExecOpenIndices(t->rri, false);
-	for (int i = 0; i < t->rri->ri_NumIndices; i++)
-		if (strcmp(RelationGetRelationName(t->rri->ri_IndexRelationDescs[i]),
-				   indexname) == 0)
-			t->index = t->rri->ri_IndexRelationDescs[i];
-	if (t->index == NULL)
-		elog(ERROR, "index accounts.%s does not exist", indexname);
+	t->index = index_open(accounts_relid(indexname), RowExclusiveLock);
 	t->nkeys = IndexRelationGetNumberOfKeyAttributes(t->index);
 	Assert(t->nkeys <= DIRECT_MAX_KEYS);
 	for (int k = 0; k < t->nkeys; k++)
@@ -110,8 +104,12 @@ direct_close(DirectTable *t)
 {
 	ExecDropSingleTupleTableSlot(t->found);
 	ExecDropSingleTupleTableSlot(t->row);
-	ExecCloseIndices(t->rri);
-	FreeExecutorState(t->estate);
+	if (t->rri != NULL)
+	{
+		ExecCloseIndices(t->rri);
+		FreeExecutorState(t->estate);
+	}
+	index_close(t->index, NoLock);
 	table_close(t->rel, NoLock);
 	pfree(t);
 }
@@ -189,9 +187,20 @@ direct_lock(DirectTable *t)
 static void
 after_write(DirectTable *t, bool update, bool insert_indexes)
 {
-	if (insert_indexes && t->rri->ri_NumIndices > 0)
+	if (insert_indexes)
 	{
 		List	   *recheck;
+
+		if (t->rri == NULL)
+		{
+			MemoryContext old = MemoryContextSwitchTo(t->cxt);
+
+			t->estate = CreateExecutorState();
+			t->rri = makeNode(ResultRelInfo);
+			InitResultRelInfo(t->rri, t->rel, 0, NULL, 0);
+			ExecOpenIndices(t->rri, false);
+			MemoryContextSwitchTo(old);
+		}
 
 		recheck = ExecInsertIndexTuples(t->rri, t->row, t->estate, update,
 #if PG_VERSION_NUM >= 160000
