@@ -462,11 +462,15 @@ won_deal_filter(TupleTableSlot *slot, void *arg)
 	TableInfo  *info = (TableInfo *) arg;
 	bool		isnull;
 	Datum		status = get_col(slot, info, COL_STATUS, &isnull);
-	text	   *s = DatumGetTextPP(status);
+	text	   *s;
 
+	if (isnull)
+		return false;
+	s = DatumGetTextPP(status);
+	if (VARSIZE_ANY_EXHDR(s) != 3 || memcmp(VARDATA_ANY(s), "won", 3) != 0)
+		return false;
 	(void) get_col(slot, info, COL_WON_TIME, &isnull);
-	return !isnull && VARSIZE_ANY_EXHDR(s) == 3 &&
-		memcmp(VARDATA_ANY(s), "won", 3) == 0;
+	return !isnull;
 }
 
 static bool
