@@ -93,7 +93,12 @@ direct_open(const char *relname, const char *indexname)
 	t->rel = table_open(accounts_relid(relname), RowExclusiveLock);
 	t->index = index_open(accounts_relid(indexname), RowExclusiveLock);
 	t->nkeys = IndexRelationGetNumberOfKeyAttributes(t->index);
-	Assert(t->nkeys <= DIRECT_MAX_KEYS);
+	/* rows are read from heap pages directly (fetch_version) */
+	if (t->rel->rd_tableam != GetHeapamTableAmRoutine() ||
+		t->index->rd_index->indrelid != RelationGetRelid(t->rel) ||
+		!t->index->rd_index->indisunique || t->nkeys > DIRECT_MAX_KEYS)
+		elog(ERROR, "accounts.%s is not a heap table with unique index %s of at most %d columns",
+			 relname, indexname, DIRECT_MAX_KEYS);
 	for (int k = 0; k < t->nkeys; k++)
 		equality_function(t->index, k + 1, &t->eq[k]);
 	t->found = table_slot_create(t->rel, NULL);
