@@ -11,6 +11,7 @@
 #include "access/sdir.h"
 #include "commands/trigger.h"
 #include "executor/spi.h"
+#include "executor/tuptable.h"
 #include "nodes/execnodes.h"
 #include "utils/date.h"
 #include "utils/numeric.h"
@@ -72,6 +73,23 @@ typedef struct TableInfo
 	Oid			relid;
 	AttrNumber	attnum[NUM_TABLE_COLUMNS];
 } TableInfo;
+
+/* A column of the row in a slot whose attributes are all fetched. */
+static inline Datum
+get_col(TupleTableSlot *slot, const TableInfo *info, TableColumn col,
+		bool *isnull)
+{
+	*isnull = slot->tts_isnull[info->attnum[col] - 1];
+	return slot->tts_values[info->attnum[col] - 1];
+}
+
+static inline void
+set_col(TupleTableSlot *slot, const TableInfo *info, TableColumn col,
+		Datum value, bool isnull)
+{
+	slot->tts_values[info->attnum[col] - 1] = isnull ? (Datum) 0 : value;
+	slot->tts_isnull[info->attnum[col] - 1] = isnull;
+}
 
 /* Counted figures, in the order of their columns in accounts.figures. */
 typedef enum FigureCount

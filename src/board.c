@@ -158,33 +158,31 @@ board_apply(Board *board)
 		key[1] = Int32GetDatum(BOARD_SLOT);
 		for (;;)
 		{
-			TupleTableSlot *row = t->row;
-			AttrNumber	accounts = info->attnum[COL_ACCOUNTS];
-			AttrNumber	won_value = info->attnum[COL_WON_VALUE];
+			bool		isnull_found;
 
 			if (!direct_find(t, key, isnull))
 			{
 				direct_row_empty(t);
-				row->tts_values[info->attnum[COL_DAY] - 1] = key[0];
-				row->tts_isnull[info->attnum[COL_DAY] - 1] = isnull[0];
-				row->tts_values[info->attnum[COL_SLOT] - 1] = key[1];
-				row->tts_isnull[info->attnum[COL_SLOT] - 1] = false;
-				row->tts_values[accounts - 1] = Int64GetDatum(delta->accounts);
-				row->tts_isnull[accounts - 1] = false;
-				row->tts_values[won_value - 1] =
-					NumericGetDatum(delta->won_value ? delta->won_value
-									: int64_to_numeric(0));
-				row->tts_isnull[won_value - 1] = false;
+				set_col(t->row, info, COL_DAY, key[0], isnull[0]);
+				set_col(t->row, info, COL_SLOT, key[1], false);
+				set_col(t->row, info, COL_ACCOUNTS,
+						Int64GetDatum(delta->accounts), false);
+				set_col(t->row, info, COL_WON_VALUE,
+						NumericGetDatum(delta->won_value ? delta->won_value
+										: int64_to_numeric(0)), false);
 				direct_insert(t);
 				break;
 			}
 			direct_row_from_found(t);
-			row->tts_values[accounts - 1] =
-				Int64GetDatum(DatumGetInt64(row->tts_values[accounts - 1]) +
-							  delta->accounts);
-			row->tts_values[won_value - 1] =
-				NumericGetDatum(numeric_plus(DatumGetNumeric(row->tts_values[won_value - 1]),
-											 delta->won_value));
+			set_col(t->row, info, COL_ACCOUNTS,
+					Int64GetDatum(DatumGetInt64(get_col(t->found, info, COL_ACCOUNTS,
+														&isnull_found)) +
+								  delta->accounts), false);
+			set_col(t->row, info, COL_WON_VALUE,
+					NumericGetDatum(numeric_plus(DatumGetNumeric(get_col(t->found, info,
+																		 COL_WON_VALUE,
+																		 &isnull_found)),
+												 delta->won_value)), false);
 			if (direct_update(t))
 				break;
 		}

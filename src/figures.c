@@ -377,22 +377,6 @@ deltas_apply(DeltaSet *set)
 	pfree(deltas);
 }
 
-/* a column of a row in a slot */
-static inline Datum
-get_col(TupleTableSlot *slot, TableInfo *info, TableColumn col, bool *isnull)
-{
-	*isnull = slot->tts_isnull[info->attnum[col] - 1];
-	return slot->tts_values[info->attnum[col] - 1];
-}
-
-static inline void
-set_col(TupleTableSlot *slot, TableInfo *info, TableColumn col, Datum value,
-		bool isnull)
-{
-	slot->tts_values[info->attnum[col] - 1] = isnull ? (Datum) 0 : value;
-	slot->tts_isnull[info->attnum[col] - 1] = isnull;
-}
-
 /*
  * The stored next (first = COL_NEXT_ACTIVITY_ID) or last activity of a
  * figures row.  The next activity's date is stored as 'infinity' when the
