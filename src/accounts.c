@@ -78,9 +78,9 @@ _PG_init(void)
 }
 
 /*
- * Any change of a relation may change its columns; a dropped and recreated
- * extension may have another owner and other relation OIDs.  Forget all
- * three; they are cheap to find.
+ * Any change of a relation may change its columns or its indexes; a dropped
+ * and recreated extension may have another owner and other relation OIDs.
+ * Forget what depends on them; it is cheap to find again.
  */
 static void
 accounts_relcache_callback(Datum arg, Oid relid)
@@ -98,6 +98,7 @@ accounts_relcache_callback(Datum arg, Oid relid)
 	cached_owner = InvalidOid;
 	relid_cache_used = 0;
 	deals_forget_currencies(relid);
+	direct_forget(relid);
 }
 
 /*

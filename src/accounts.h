@@ -177,14 +177,16 @@ typedef struct Board Board;
 
 /* A table of the extension written row by row (direct.c). */
 #define DIRECT_MAX_KEYS 2
+typedef struct DirectDef DirectDef;
 typedef struct DirectTable
 {
 	Relation	rel;
 	Relation	index;			/* the unique index that finds rows */
 	int			nkeys;
-	FmgrInfo	eq[DIRECT_MAX_KEYS];	/* equality of each key column */
-	EState	   *estate;			/* for the index entries, on first use */
-	ResultRelInfo *rri;			/* with every index open, on first use */
+	DirectDef  *def;			/* what the backend keeps of rel's indexes */
+	FmgrInfo   *eq;				/* equality of each key column (in def) */
+	Relation   *indexes;		/* every index, opened on the first write
+								 * that needs entries */
 	TupleTableSlot *found;		/* the row found */
 	TupleTableSlot *row;		/* the row to write: virtual */
 	MemoryContext cxt;			/* where all of this lives */
@@ -195,7 +197,7 @@ typedef struct DirectRange
 {
 	Relation	rel;
 	Relation	index;
-	FmgrInfo	eq;
+	FmgrInfo   *eq;
 	TupleTableSlot *slot;
 } DirectRange;
 
@@ -255,6 +257,7 @@ extern void direct_insert(DirectTable *t);
 extern bool direct_delete(DirectTable *t);
 extern void direct_row_from_found(DirectTable *t);
 extern void direct_row_empty(DirectTable *t);
+extern void direct_forget(Oid relid);
 extern DirectRange *direct_range_open(const char *relname, const char *indexname);
 extern void direct_range_close(DirectRange *r);
 extern bool direct_range_first(DirectRange *r, Datum key, ScanDirection dir,

@@ -26,16 +26,27 @@
  *	  Each write is followed by CommandCounterIncrement(), so that the next
  *	  write and the next lookup of the same statement see it.
  *
+ *	  What the writes need of a table's indexes (their IndexInfo, predicate
+ *	  and expression states, the equality functions of the lookup keys) is
+ *	  built once per backend and kept until an invalidation of the table or
+ *	  one of its indexes, instead of in every statement as ExecOpenIndices
+ *	  and ExecInsertIndexTuples do.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/relscan.h"
 #include "access/table.h"
 #include "access/tableam.h"
+#include "catalog/index.h"
 #include "access/xact.h"
 #include "executor/executor.h"
 #include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
+#include "utils/datum.h"
+#include "utils/hsearch.h"
 #include "storage/lmgr.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -44,22 +55,239 @@
 
 #include "accounts.h"
 
+/* What a write needs of one index, kept across statements. */
+typedef struct DirectIndex
+{
+	Oid			indexoid;
+	IndexInfo  *info;
+	ExprState  *predicate;		/* NULL unless partial */
+	List	   *expressions;	/* ExprStates of the expression columns */
+	bool		eq_ready;
+	FmgrInfo	eq[DIRECT_MAX_KEYS];	/* equality of the first key columns */
+} DirectIndex;
+
+/* What the backend keeps of one table's indexes. */
+struct DirectDef
+{
+	Oid			relid;
+	bool		valid;			/* false once the table or an index changed */
+	bool		writable;		/* the IndexInfos below are built */
+	MemoryContext cxt;			/* holds all of the below */
+	int			nindexes;
+	DirectIndex *indexes;
+	ExprContext *econtext;		/* to evaluate predicates and expressions */
+};
+
+typedef struct DirectDefEntry
+{
+	Oid			relid;			/* hash key */
+	DirectDef  *def;
+} DirectDefEntry;
+
+static HTAB *direct_defs = NULL;
+
 /*
- * The equality function of key column attno (1-based) of an index, by the
- * operator family of that column.
+ * Definitions that an invalidation replaced, freed at the end of the
+ * transaction: a DirectTable of this transaction may still point into one.
+ */
+static List *retired_defs = NIL;
+static bool xact_callback_registered = false;
+
+static void
+free_retired_defs(XactEvent event, void *arg)
+{
+	ListCell   *lc;
+
+	if (retired_defs == NIL)
+		return;
+	if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT &&
+		event != XACT_EVENT_PARALLEL_COMMIT &&
+		event != XACT_EVENT_PARALLEL_ABORT && event != XACT_EVENT_PREPARE)
+		return;
+	foreach(lc, retired_defs)
+		MemoryContextDelete(((DirectDef *) lfirst(lc))->cxt);
+	list_free(retired_defs);
+	retired_defs = NIL;
+}
+
+/*
+ * The relcache callback: relid (a table, an index, or InvalidOid for all)
+ * changed.  Definitions are only marked here; direct_def() replaces them.
+ */
+void
+direct_forget(Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	DirectDefEntry *entry;
+
+	if (direct_defs == NULL)
+		return;
+	hash_seq_init(&status, direct_defs);
+	while ((entry = hash_seq_search(&status)) != NULL)
+	{
+		DirectDef  *def = entry->def;
+
+		if (def == NULL || !def->valid)
+			continue;
+		if (!OidIsValid(relid) || def->relid == relid)
+			def->valid = false;
+		else
+			for (int i = 0; i < def->nindexes; i++)
+				if (def->indexes[i].indexoid == relid)
+					def->valid = false;
+	}
+}
+
+/*
+ * The list of rel's indexes.  What writes need of each is built by
+ * prepare_writes(), for the tables written here; the base tables read by
+ * DirectRange only need the equality functions of one index.
+ */
+static DirectDef *
+build_def(Relation rel)
+{
+	MemoryContext cxt = AllocSetContextCreate(CacheMemoryContext,
+											  "accounts direct table",
+											  ALLOCSET_SMALL_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(cxt);
+	DirectDef  *def = palloc0(sizeof(DirectDef));
+	List	   *indexoids = RelationGetIndexList(rel);
+	ListCell   *lc;
+	int			i = 0;
+
+	def->relid = RelationGetRelid(rel);
+	def->valid = true;
+	def->cxt = cxt;
+	def->nindexes = list_length(indexoids);
+	def->indexes = palloc0(Max(def->nindexes, 1) * sizeof(DirectIndex));
+	foreach(lc, indexoids)
+		def->indexes[i++].indexoid = lfirst_oid(lc);
+	list_free(indexoids);
+	MemoryContextSwitchTo(old);
+	return def;
+}
+
+/*
+ * What writing rows of rel needs of each index: its IndexInfo, and its
+ * predicate and expressions ready to evaluate.
  */
 static void
-equality_function(Relation index, int attno, FmgrInfo *finfo)
+prepare_writes(DirectDef *def, Relation rel)
 {
-	Oid			opfamily = index->rd_opfamily[attno - 1];
-	Oid			optype = index->rd_opcintype[attno - 1];
-	Oid			op = get_opfamily_member(opfamily, optype, optype,
-										 BTEqualStrategyNumber);
+	MemoryContext old = MemoryContextSwitchTo(def->cxt);
 
-	if (!OidIsValid(op))
-		elog(ERROR, "missing equality operator for column %d of index \"%s\"",
-			 attno, RelationGetRelationName(index));
-	fmgr_info(get_opcode(op), finfo);
+	/* after an error below, the next write starts over */
+	if (def->econtext == NULL)
+		def->econtext = CreateStandaloneExprContext();
+	for (int i = 0; i < def->nindexes; i++)
+	{
+		DirectIndex *di = &def->indexes[i];
+		Relation	index = index_open(di->indexoid, AccessShareLock);
+		IndexInfo  *ii = BuildIndexInfo(index);
+		ListCell   *e;
+
+		di->predicate = NULL;
+		di->expressions = NIL;
+
+		/* no deferred uniqueness or exclusion: checked as each row is written */
+		if (ii->ii_ExclusionOps != NULL ||
+			(ii->ii_Unique && !index->rd_index->indimmediate))
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("index \"%s\" of table \"%s\" is an exclusion or deferrable constraint",
+							RelationGetRelationName(index),
+							RelationGetRelationName(rel)),
+					 errhint("The triggers of accounts write this table row by row; drop the constraint.")));
+		di->info = ii;
+		if (ii->ii_Predicate != NIL)
+			di->predicate = ExecInitQual((List *) expression_planner((Expr *) ii->ii_Predicate),
+										 NULL);
+		foreach(e, ii->ii_Expressions)
+			di->expressions = lappend(di->expressions,
+									  ExecInitExpr(expression_planner(lfirst(e)), NULL));
+		index_close(index, AccessShareLock);
+	}
+	def->writable = true;
+	MemoryContextSwitchTo(old);
+}
+
+/* The definition of rel's indexes, built or rebuilt if needed. */
+static DirectDef *
+direct_def(Relation rel)
+{
+	Oid			relid = RelationGetRelid(rel);
+	DirectDefEntry *entry;
+	bool		found;
+
+	if (direct_defs == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(Oid);
+		ctl.entrysize = sizeof(DirectDefEntry);
+		ctl.hcxt = CacheMemoryContext;
+		direct_defs = hash_create("accounts direct tables", 16, &ctl,
+								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	if (!xact_callback_registered)
+	{
+		RegisterXactCallback(free_retired_defs, NULL);
+		xact_callback_registered = true;
+	}
+	entry = hash_search(direct_defs, &relid, HASH_ENTER, &found);
+	if (!found)
+		entry->def = NULL;
+	if (entry->def != NULL && !entry->def->valid)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		retired_defs = lappend(retired_defs, entry->def);
+		MemoryContextSwitchTo(old);
+		entry->def = NULL;
+	}
+	if (entry->def == NULL)
+		entry->def = build_def(rel);
+	return entry->def;
+}
+
+/* The slot in def of index indexoid. */
+static DirectIndex *
+def_index(DirectDef *def, Oid indexoid)
+{
+	for (int i = 0; i < def->nindexes; i++)
+		if (def->indexes[i].indexoid == indexoid)
+			return &def->indexes[i];
+	elog(ERROR, "index %u is not among the indexes of relation %u",
+		 indexoid, def->relid);
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * The equality functions of the first nkeys key columns of index, by the
+ * operator family of each column.
+ */
+static FmgrInfo *
+equality_functions(DirectDef *def, Relation index, int nkeys)
+{
+	DirectIndex *di = def_index(def, RelationGetRelid(index));
+
+	if (!di->eq_ready)
+	{
+		for (int k = 0; k < nkeys; k++)
+		{
+			Oid			opfamily = index->rd_opfamily[k];
+			Oid			optype = index->rd_opcintype[k];
+			Oid			op = get_opfamily_member(opfamily, optype, optype,
+												 BTEqualStrategyNumber);
+
+			if (!OidIsValid(op))
+				elog(ERROR, "missing equality operator for column %d of index \"%s\"",
+					 k + 1, RelationGetRelationName(index));
+			fmgr_info_cxt(get_opcode(op), &di->eq[k], def->cxt);
+		}
+		di->eq_ready = true;
+	}
+	return di->eq;
 }
 
 /* Scan key k of an index: column k + 1 equal to value, or NULL. */
@@ -97,8 +325,10 @@ direct_open(const char *relname, const char *indexname)
 		!t->index->rd_index->indisunique || t->nkeys > DIRECT_MAX_KEYS)
 		elog(ERROR, "accounts.%s is not a heap table with unique index %s of at most %d columns",
 			 relname, indexname, DIRECT_MAX_KEYS);
-	for (int k = 0; k < t->nkeys; k++)
-		equality_function(t->index, k + 1, &t->eq[k]);
+	t->def = direct_def(t->rel);
+	if (!t->def->writable)
+		prepare_writes(t->def, t->rel);
+	t->eq = equality_functions(t->def, t->index, t->nkeys);
 	t->found = table_slot_create(t->rel, NULL);
 	t->row = MakeSingleTupleTableSlot(RelationGetDescr(t->rel), &TTSOpsVirtual);
 	return t;
@@ -109,10 +339,12 @@ direct_close(DirectTable *t)
 {
 	ExecDropSingleTupleTableSlot(t->found);
 	ExecDropSingleTupleTableSlot(t->row);
-	if (t->rri != NULL)
+	if (t->indexes != NULL)
 	{
-		ExecCloseIndices(t->rri);
-		FreeExecutorState(t->estate);
+		for (int i = 0; i < t->def->nindexes; i++)
+			if (t->indexes[i] != NULL && t->indexes[i] != t->index)
+				index_close(t->indexes[i], NoLock);
+		pfree(t->indexes);
 	}
 	index_close(t->index, NoLock);
 	table_close(t->rel, NoLock);
@@ -188,34 +420,94 @@ direct_lock(DirectTable *t)
 	return false;				/* keep compiler quiet */
 }
 
-/* What follows every write: its index entries, and the command counter. */
-static void
-after_write(DirectTable *t, bool update, bool insert_indexes)
+/*
+ * Whether the update leaves the key columns of index di as they were: the
+ * hint that lets a B-tree delete the versions of unchanged keys bottom-up
+ * instead of splitting a page.
+ */
+static bool
+index_key_unchanged(DirectTable *t, DirectIndex *di)
 {
-	if (insert_indexes)
+	for (int j = 0; j < di->info->ii_NumIndexKeyAttrs; j++)
 	{
-		List	   *recheck;
+		AttrNumber	attnum = di->info->ii_IndexAttrNumbers[j];
+		Form_pg_attribute att;
 
-		if (t->rri == NULL)
-		{
-			MemoryContext old = MemoryContextSwitchTo(t->cxt);
-
-			t->estate = CreateExecutorState();
-			t->rri = makeNode(ResultRelInfo);
-			InitResultRelInfo(t->rri, t->rel, 0, NULL, 0);
-			ExecOpenIndices(t->rri, false);
-			MemoryContextSwitchTo(old);
-		}
-
-		recheck = ExecInsertIndexTuples(t->rri, t->row, t->estate, update,
-#if PG_VERSION_NUM >= 160000
-										false,
-#endif
-										false, NULL, NIL);
-		list_free(recheck);
-		ResetPerTupleExprContext(t->estate);
+		if (attnum <= 0)
+			return false;
+		att = TupleDescAttr(t->row->tts_tupleDescriptor, attnum - 1);
+		if (t->row->tts_isnull[attnum - 1] != t->found->tts_isnull[attnum - 1] ||
+			(!t->row->tts_isnull[attnum - 1] &&
+			 !datumIsEqual(t->row->tts_values[attnum - 1],
+						   t->found->tts_values[attnum - 1],
+						   att->attbyval, att->attlen)))
+			return false;
 	}
-	CommandCounterIncrement();
+	return true;
+}
+
+/*
+ * The index entries of the row just written in t->row, at its new TID: what
+ * ExecInsertIndexTuples does, with the definitions kept across statements.
+ * Uniqueness is checked at once (build_def refuses deferred constraints).
+ */
+static void
+insert_index_entries(DirectTable *t, bool update
+#if PG_VERSION_NUM >= 160000
+					 ,bool only_summarizing
+#endif
+)
+{
+	DirectDef  *def = t->def;
+	ExprContext *econtext;
+	TupleTableSlot *slot = t->row;
+
+	econtext = def->econtext;
+	if (t->indexes == NULL)
+		t->indexes = MemoryContextAllocZero(t->cxt,
+											Max(def->nindexes, 1) * sizeof(Relation));
+	econtext->ecxt_scantuple = slot;
+	for (int i = 0; i < def->nindexes; i++)
+	{
+		DirectIndex *di = &def->indexes[i];
+		IndexInfo  *ii = di->info;
+		Datum		values[INDEX_MAX_KEYS];
+		bool		isnull[INDEX_MAX_KEYS];
+		ListCell   *e = list_head(di->expressions);
+
+		if (!ii->ii_ReadyForInserts)
+			continue;
+#if PG_VERSION_NUM >= 160000
+		if (only_summarizing && !ii->ii_Summarizing)
+			continue;
+#endif
+		if (di->predicate != NULL && !ExecQual(di->predicate, econtext))
+		{
+			ResetExprContext(econtext);
+			continue;
+		}
+		for (int j = 0; j < ii->ii_NumIndexAttrs; j++)
+		{
+			AttrNumber	attnum = ii->ii_IndexAttrNumbers[j];
+
+			if (attnum != 0)
+				values[j] = slot_getattr(slot, attnum, &isnull[j]);
+			else
+			{
+				values[j] = ExecEvalExprSwitchContext(lfirst(e), econtext,
+													  &isnull[j]);
+				e = lnext(di->expressions, e);
+			}
+		}
+		if (t->indexes[i] == NULL)
+			t->indexes[i] = di->indexoid == RelationGetRelid(t->index) ?
+				t->index : index_open(di->indexoid, RowExclusiveLock);
+		index_insert(t->indexes[i], values, isnull, &slot->tts_tid, t->rel,
+					 t->indexes[i]->rd_index->indisunique ?
+					 UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
+					 update && index_key_unchanged(t, di), ii);
+		ResetExprContext(econtext);
+	}
 }
 
 /*
@@ -247,10 +539,13 @@ direct_update(DirectTable *t)
 		elog(ERROR, "unexpected table_tuple_update status %d on \"%s\"",
 			 (int) res, RelationGetRelationName(t->rel));
 #if PG_VERSION_NUM >= 160000
-	after_write(t, true, update_indexes != TU_None);
+	if (update_indexes != TU_None)
+		insert_index_entries(t, true, update_indexes == TU_Summarizing);
 #else
-	after_write(t, true, update_indexes);
+	if (update_indexes)
+		insert_index_entries(t, true);
 #endif
+	CommandCounterIncrement();
 	return true;
 }
 
@@ -260,7 +555,12 @@ direct_insert(DirectTable *t)
 {
 	ExecStoreVirtualTuple(t->row);
 	table_tuple_insert(t->rel, t->row, GetCurrentCommandId(true), 0, NULL);
-	after_write(t, false, true);
+#if PG_VERSION_NUM >= 160000
+	insert_index_entries(t, false, false);
+#else
+	insert_index_entries(t, false);
+#endif
+	CommandCounterIncrement();
 }
 
 /* Delete the row found; false as for direct_update. */
@@ -279,7 +579,7 @@ direct_delete(DirectTable *t)
 	if (res != TM_Ok)
 		elog(ERROR, "unexpected table_tuple_delete status %d on \"%s\"",
 			 (int) res, RelationGetRelationName(t->rel));
-	after_write(t, false, false);
+	CommandCounterIncrement();
 	return true;
 }
 
@@ -318,7 +618,7 @@ direct_range_open(const char *relname, const char *indexname)
 
 	r->rel = table_open(accounts_relid(relname), AccessShareLock);
 	r->index = index_open(accounts_relid(indexname), AccessShareLock);
-	equality_function(r->index, 1, &r->eq);
+	r->eq = equality_functions(direct_def(r->rel), r->index, 1);
 	r->slot = table_slot_create(r->rel, NULL);
 	return r;
 }
@@ -345,7 +645,7 @@ direct_range_first(DirectRange *r, Datum key, ScanDirection dir,
 	IndexScanDesc scan;
 	bool		found = false;
 
-	equality_key(&scankey, r->index, 0, &r->eq, key, false);
+	equality_key(&scankey, r->index, 0, r->eq, key, false);
 	scan = index_beginscan(r->rel, r->index, snapshot, 1, 0);
 	index_rescan(scan, &scankey, 1, NULL, 0);
 	while (index_getnext_slot(scan, dir, r->slot))
