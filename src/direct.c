@@ -384,6 +384,28 @@ direct_find(DirectTable *t, const Datum *key, const bool *isnull)
 		XactLockTableWait(xwait, t->rel, &t->found->tts_tid, XLTW_Update);
 	}
 	index_endscan(scan);
+
+	/*
+	 * A lookup with a dirty snapshot can miss a row that exists.  Another
+	 * transaction may give the row a new TID (an update that is not HOT)
+	 * and commit between our read of the index page and our visit of the
+	 * old version: that version is then dead, and the new index entry was
+	 * not on the page we read.  A snapshot taken now sees every such commit
+	 * and the entries it made, and a version committed after it as live, so
+	 * a lookup with it finds the row if it exists.  That version may be
+	 * replaced by the time we write it: the update then fails and the
+	 * caller looks again, as for any concurrent update.
+	 */
+	if (!found)
+	{
+		Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
+
+		scan = index_beginscan(t->rel, t->index, snapshot, t->nkeys, 0);
+		index_rescan(scan, keys, t->nkeys, NULL, 0);
+		found = index_getnext_slot(scan, ForwardScanDirection, t->found);
+		index_endscan(scan);
+		UnregisterSnapshot(snapshot);
+	}
 	if (found)
 		slot_getallattrs(t->found);
 	return found;
