@@ -37,17 +37,19 @@
 #include "postgres.h"
 
 #include "access/genam.h"
+#include "access/heapam.h"
 #include "access/relscan.h"
 #include "access/table.h"
 #include "access/tableam.h"
-#include "catalog/index.h"
 #include "access/xact.h"
+#include "catalog/index.h"
 #include "executor/executor.h"
 #include "nodes/makefuncs.h"
 #include "optimizer/optimizer.h"
+#include "storage/bufmgr.h"
+#include "storage/lmgr.h"
 #include "utils/datum.h"
 #include "utils/hsearch.h"
-#include "storage/lmgr.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -352,6 +354,51 @@ direct_close(DirectTable *t)
 }
 
 /*
+ * Fetch into t->found the member of the HOT chain at tid that snapshot
+ * sees.  An index scan's fetch prunes the page whenever its free space is
+ * below the fillfactor's reserve, which a page of rows updated in place is
+ * after a single update: it would be pruned at every visit, one dead
+ * version at a time.  Here the page is pruned only when it has no room left
+ * for another version of the row, so that one pruning clears all the
+ * versions that the updates since the last one left.
+ */
+static bool
+fetch_version(DirectTable *t, ItemPointer tid, Snapshot snapshot,
+			  bool *all_dead)
+{
+	BufferHeapTupleTableSlot *bslot = (BufferHeapTupleTableSlot *) t->found;
+	HeapTuple	tuple = &bslot->base.tupdata;
+	Buffer		buf;
+	ItemPointerData htid;
+	bool		found;
+
+	/* the slot lets go of its row and page: ours is then the only pin */
+	ExecClearTuple(t->found);
+	buf = ReadBuffer(t->rel, ItemPointerGetBlockNumber(tid));
+	for (int attempt = 0;; attempt++)
+	{
+		htid = *tid;
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		found = heap_hot_search_buffer(&htid, t->rel, buf, snapshot, tuple,
+									   all_dead, true);
+		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
+		if (!found || attempt > 0 ||
+			PageGetHeapFreeSpace(BufferGetPage(buf)) >=
+			MAXALIGN(tuple->t_len) + sizeof(ItemIdData))
+			break;
+		/* pruning moves the tuples of the page: look again after it */
+		heap_page_prune_opt(t->rel, buf);
+	}
+	if (!found)
+	{
+		ReleaseBuffer(buf);
+		return false;
+	}
+	ExecStorePinnedBufferHeapTuple(tuple, t->found, buf);
+	return true;
+}
+
+/*
  * Find the latest version of the row whose unique key is key (isnull per
  * column; NULL for none), waiting for any open transaction that writes it.
  * On success t->found holds it, with all attributes fetched.
@@ -362,7 +409,7 @@ direct_find(DirectTable *t, const Datum *key, const bool *isnull)
 	ScanKeyData keys[DIRECT_MAX_KEYS];
 	SnapshotData dirty;
 	IndexScanDesc scan;
-	bool		found;
+	bool		found = false;
 
 	for (int k = 0; k < t->nkeys; k++)
 		equality_key(&keys[k], t->index, k, &t->eq[k], key[k],
@@ -370,18 +417,29 @@ direct_find(DirectTable *t, const Datum *key, const bool *isnull)
 
 	InitDirtySnapshot(dirty);
 	scan = index_beginscan(t->rel, t->index, &dirty, t->nkeys, 0);
+	index_rescan(scan, keys, t->nkeys, NULL, 0);
 	for (;;)
 	{
+		ItemPointer tid = index_getnext_tid(scan, ForwardScanDirection);
 		TransactionId xwait;
+		bool		all_dead = false;
 
-		index_rescan(scan, keys, t->nkeys, NULL, 0);
-		found = index_getnext_slot(scan, ForwardScanDirection, t->found);
-		if (!found)
+		if (tid == NULL)
 			break;
+		if (!fetch_version(t, tid, &dirty, &all_dead))
+		{
+			/* lets the index mark the entry dead */
+			scan->kill_prior_tuple = all_dead;
+			continue;
+		}
 		xwait = TransactionIdIsValid(dirty.xmin) ? dirty.xmin : dirty.xmax;
 		if (!TransactionIdIsValid(xwait))
+		{
+			found = true;
 			break;
+		}
 		XactLockTableWait(xwait, t->rel, &t->found->tts_tid, XLTW_Update);
+		index_rescan(scan, keys, t->nkeys, NULL, 0);
 	}
 	index_endscan(scan);
 
