@@ -344,6 +344,26 @@ accounts_execute(SPIPlanPtr plan, Datum *values, const char *nulls,
 }
 
 /*
+ * Whether a column differs between two versions of a row in slots whose
+ * attributes are fetched (by image, as accounts_attr_changed).
+ */
+static bool
+slot_attr_changed(TupleTableSlot *oldslot, TupleTableSlot *newslot,
+				  AttrNumber attnum)
+{
+	Form_pg_attribute att = TupleDescAttr(oldslot->tts_tupleDescriptor,
+										  attnum - 1);
+	bool		oldnull = oldslot->tts_isnull[attnum - 1];
+	bool		newnull = newslot->tts_isnull[attnum - 1];
+
+	if (oldnull || newnull)
+		return oldnull != newnull;
+	return !datum_image_eq(oldslot->tts_values[attnum - 1],
+						   newslot->tts_values[attnum - 1],
+						   att->attbyval, att->attlen);
+}
+
+/*
  * Call func for every row of the statement's transition tables: the old
  * rows with sign -1, the new rows with sign 1.  For an UPDATE the two
  * tables hold the old and new version of each row in the same order; a row
@@ -375,9 +395,6 @@ accounts_for_each_transition_row(TriggerData *trigdata, TransitionRowFunc func,
 		bool		have_new = newrows &&
 			tuplestore_gettupleslot(newrows, true, false, newslot);
 		MemoryContext old;
-		HeapTuple	oldtup = NULL,
-					newtup = NULL;
-		bool		should_free;
 
 		if (!have_old && !have_new)
 			break;
@@ -386,23 +403,22 @@ accounts_for_each_transition_row(TriggerData *trigdata, TransitionRowFunc func,
 
 		old = MemoryContextSwitchTo(rowcxt);
 		if (have_old)
-			oldtup = ExecFetchSlotHeapTuple(oldslot, false, &should_free);
+			slot_getallattrs(oldslot);
 		if (have_new)
-			newtup = ExecFetchSlotHeapTuple(newslot, false, &should_free);
-		if (oldtup && newtup)
+			slot_getallattrs(newslot);
+		if (have_old && have_new)
 		{
 			bool		changed = false;
 
 			for (int i = 0; i < nrelevant && !changed; i++)
-				changed = accounts_attr_changed(oldtup, newtup, tupdesc,
-												relevant[i]);
+				changed = slot_attr_changed(oldslot, newslot, relevant[i]);
 			if (!changed)
-				oldtup = newtup = NULL;
+				have_old = have_new = false;
 		}
-		if (oldtup)
-			func(arg, oldtup, tupdesc, -1);
-		if (newtup)
-			func(arg, newtup, tupdesc, 1);
+		if (have_old)
+			func(arg, oldslot, -1);
+		if (have_new)
+			func(arg, newslot, 1);
 		MemoryContextSwitchTo(old);
 		MemoryContextReset(rowcxt);
 	}

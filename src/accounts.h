@@ -83,6 +83,16 @@ get_col(TupleTableSlot *slot, const TableInfo *info, TableColumn col,
 	return slot->tts_values[info->attnum[col] - 1];
 }
 
+/* A bigint column as get_col fetches it; 0 if NULL. */
+static inline int64
+get_int64_col(TupleTableSlot *slot, const TableInfo *info, TableColumn col,
+			  bool *isnull)
+{
+	Datum		d = get_col(slot, info, col, isnull);
+
+	return *isnull ? 0 : DatumGetInt64(d);
+}
+
 static inline void
 set_col(TupleTableSlot *slot, const TableInfo *info, TableColumn col,
 		Datum value, bool isnull)
@@ -218,8 +228,8 @@ extern SPIPlanPtr accounts_prepare(SPIPlanPtr *cache, const char *sql,
 								   int nargs, const Oid *argtypes);
 extern void accounts_execute(SPIPlanPtr plan, Datum *values, const char *nulls,
 							 bool latest_snapshot, int expected);
-typedef void (*TransitionRowFunc) (void *arg, HeapTuple tuple,
-								   TupleDesc tupdesc, int sign);
+/* called with each row version, all attributes fetched, valid for the call */
+typedef void (*TransitionRowFunc) (void *arg, TupleTableSlot *slot, int sign);
 extern void accounts_for_each_transition_row(TriggerData *trigdata,
 											 TransitionRowFunc func, void *arg,
 											 const AttrNumber *relevant,

@@ -34,7 +34,7 @@ typedef struct ActivityRows
 
 /* Add (sign 1) or take away (sign -1) one version of an activity row. */
 static void
-activity_row(void *arg, HeapTuple tuple, TupleDesc tupdesc, int sign)
+activity_row(void *arg, TupleTableSlot *slot, int sign)
 {
 	ActivityRows *rows = (ActivityRows *) arg;
 	TableInfo  *info = rows->info;
@@ -45,17 +45,17 @@ activity_row(void *arg, HeapTuple tuple, TupleDesc tupdesc, int sign)
 	int64		org_id;
 	text	   *subject;
 
-	org_id = accounts_get_int64(tuple, tupdesc, info->attnum[COL_ORG_ID], &isnull);
+	org_id = get_int64_col(slot, info, COL_ORG_ID, &isnull);
 	if (isnull)
 		return;
-	d = heap_getattr(tuple, info->attnum[COL_DONE], tupdesc, &isnull);
+	d = get_col(slot, info, COL_DONE, &isnull);
 	done = !isnull && DatumGetBool(d);
-	key.id = accounts_get_int64(tuple, tupdesc, info->attnum[COL_ID], &isnull);
-	d = heap_getattr(tuple, info->attnum[COL_DUE_DATE], tupdesc, &key.date_null);
+	key.id = get_int64_col(slot, info, COL_ID, &isnull);
+	d = get_col(slot, info, COL_DUE_DATE, &key.date_null);
 	key.date = key.date_null ? 0 : DatumGetDateADT(d);
-	d = heap_getattr(tuple, info->attnum[COL_DUE_TIME], tupdesc, &key.time_null);
+	d = get_col(slot, info, COL_DUE_TIME, &key.time_null);
 	key.time = key.time_null ? 0 : DatumGetTimeADT(d);
-	d = heap_getattr(tuple, info->attnum[COL_SUBJECT], tupdesc, &isnull);
+	d = get_col(slot, info, COL_SUBJECT, &isnull);
 	subject = isnull ? NULL : DatumGetTextPP(d);
 
 	deltas_add_activity(rows->set, deltas_get(rows->set, org_id), done, &key,

@@ -193,7 +193,7 @@ board_apply(Board *board)
 
 /* Add (sign 1) or take away (sign -1) one version of a figures row. */
 static void
-board_row(void *arg, HeapTuple tuple, TupleDesc tupdesc, int sign)
+board_row(void *arg, TupleTableSlot *slot, int sign)
 {
 	BoardRows  *rows = (BoardRows *) arg;
 	TableInfo  *info = rows->info;
@@ -204,12 +204,9 @@ board_row(void *arg, HeapTuple tuple, TupleDesc tupdesc, int sign)
 				day,
 				value;
 
-	count = heap_getattr(tuple, info->attnum[COL_WON_DEALS_COUNT], tupdesc,
-						 &count_null);
-	day = heap_getattr(tuple, info->attnum[COL_NEXT_ACTIVITY_DATE], tupdesc,
-					   &day_null);
-	value = heap_getattr(tuple, info->attnum[COL_WON_VALUE], tupdesc,
-						 &value_null);
+	count = get_col(slot, info, COL_WON_DEALS_COUNT, &count_null);
+	day = get_col(slot, info, COL_NEXT_ACTIVITY_DATE, &day_null);
+	value = get_col(slot, info, COL_WON_VALUE, &value_null);
 	board_add(rows->board, count_null ? 0 : DatumGetInt32(count), day_null,
 			  day_null ? 0 : DatumGetDateADT(day),
 			  value_null ? NULL : DatumGetNumeric(value), sign);

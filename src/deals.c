@@ -55,9 +55,8 @@ typedef struct DealShare
 	bool		won_time_null;
 } DealShare;
 
-static void deal_share(DealShare *share, HeapTuple tuple, TupleDesc tupdesc,
-					   TableInfo *info);
-static void deal_row(void *arg, HeapTuple tuple, TupleDesc tupdesc, int sign);
+static void deal_share(DealShare *share, TupleTableSlot *slot, TableInfo *info);
+static void deal_row(void *arg, TupleTableSlot *slot, int sign);
 
 static SPIPlanPtr rate_plan = NULL;
 static SPIPlanPtr default_plan = NULL;
@@ -188,28 +187,22 @@ deals_default_currency(void)
 }
 
 static void
-deal_share(DealShare *share, HeapTuple tuple, TupleDesc tupdesc,
-		   TableInfo *info)
+deal_share(DealShare *share, TupleTableSlot *slot, TableInfo *info)
 {
+	static Numeric one_hundredth = NULL;
 	bool		isnull;
 	Datum		d;
 	char	   *status;
 
 	memset(share, 0, sizeof(DealShare));
-	share->org_id = accounts_get_int64(tuple, tupdesc,
-									   info->attnum[COL_ORG_ID], &isnull);
-	status = TextDatumGetCString(heap_getattr(tuple, info->attnum[COL_STATUS],
-											  tupdesc, &isnull));
+	share->org_id = get_int64_col(slot, info, COL_ORG_ID, &isnull);
+	status = TextDatumGetCString(get_col(slot, info, COL_STATUS, &isnull));
 	share->status = status[0];
 	if (share->status != 'o' && share->status != 'w' && share->status != 'l')
 		share->status = 'd';
-	share->value = DatumGetNumeric(heap_getattr(tuple, info->attnum[COL_VALUE],
-												tupdesc, &isnull));
-	share->currency = DatumGetTextPP(heap_getattr(tuple,
-												  info->attnum[COL_CURRENCY],
-												  tupdesc, &isnull));
-	d = heap_getattr(tuple, info->attnum[COL_WON_TIME], tupdesc,
-					 &share->won_time_null);
+	share->value = DatumGetNumeric(get_col(slot, info, COL_VALUE, &isnull));
+	share->currency = DatumGetTextPP(get_col(slot, info, COL_CURRENCY, &isnull));
+	d = get_col(slot, info, COL_WON_TIME, &share->won_time_null);
 	if (!share->won_time_null)
 		share->won_time = DatumGetTimestampTz(d);
 
@@ -221,17 +214,24 @@ deal_share(DealShare *share, HeapTuple tuple, TupleDesc tupdesc,
 		{
 			int32		probability = 100;
 
-			d = heap_getattr(tuple, info->attnum[COL_PROBABILITY], tupdesc,
-							 &isnull);
+			d = get_col(slot, info, COL_PROBABILITY, &isnull);
 			if (!isnull)
 				probability = DatumGetInt16(d);
+			if (one_hundredth == NULL)
+			{
+				MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+				one_hundredth = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+																	CStringGetDatum("0.01"),
+																	ObjectIdGetDatum(InvalidOid),
+																	Int32GetDatum(-1)));
+				MemoryContextSwitchTo(old);
+			}
+			/* as the recomputation: value * rate * probability * 0.01 */
 			share->weighted_dc =
 				numeric_times(numeric_times(share->value_dc,
 											int64_to_numeric(probability)),
-							  DatumGetNumeric(DirectFunctionCall3(numeric_in,
-																  CStringGetDatum("0.01"),
-																  ObjectIdGetDatum(InvalidOid),
-																  Int32GetDatum(-1))));
+							  one_hundredth);
 		}
 	}
 }
@@ -247,14 +247,14 @@ typedef struct DealRows
  * Add (sign 1) or take away (sign -1) one deal's share.
  */
 static void
-deal_row(void *arg, HeapTuple tuple, TupleDesc tupdesc, int sign)
+deal_row(void *arg, TupleTableSlot *slot, int sign)
 {
 	DealRows   *rows = (DealRows *) arg;
 	DealShare	share;
 	OrgDelta   *delta;
 	bool		isnull;
 
-	deal_share(&share, tuple, tupdesc, rows->info);
+	deal_share(&share, slot, rows->info);
 	if (share.org_id == 0 || share.status == 'd')
 		return;
 	delta = deltas_get(rows->set, share.org_id);
@@ -265,9 +265,7 @@ deal_row(void *arg, HeapTuple tuple, TupleDesc tupdesc, int sign)
 			deltas_add_sum(rows->set, &delta->sum[FIG_WON_VALUE],
 						   share.value_dc, sign);
 			deltas_add_won(rows->set, delta,
-						   accounts_get_int64(tuple, tupdesc,
-											  rows->info->attnum[COL_ID],
-											  &isnull),
+						   get_int64_col(slot, rows->info, COL_ID, &isnull),
 						   share.won_time, share.currency, share.value, sign);
 			break;
 		case 'o':

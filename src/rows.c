@@ -353,13 +353,11 @@ typedef struct CountRows
 } CountRows;
 
 static void
-count_row(void *arg, HeapTuple tuple, TupleDesc tupdesc, int sign)
+count_row(void *arg, TupleTableSlot *slot, int sign)
 {
 	CountRows  *rows = (CountRows *) arg;
 	bool		isnull;
-	int64		org_id = accounts_get_int64(tuple, tupdesc,
-											rows->info->attnum[COL_ORG_ID],
-											&isnull);
+	int64		org_id = get_int64_col(slot, rows->info, COL_ORG_ID, &isnull);
 
 	if (!isnull)
 		deltas_get(rows->set, org_id)->count[rows->figure] += sign;
