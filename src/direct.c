@@ -64,7 +64,7 @@ typedef struct DirectIndex
 	IndexInfo  *info;
 	ExprState  *predicate;		/* NULL unless partial */
 	List	   *expressions;	/* ExprStates of the expression columns */
-	bool		eq_ready;
+	int			eq_nkeys;		/* eq[] is set for this many key columns */
 	FmgrInfo	eq[DIRECT_MAX_KEYS];	/* equality of the first key columns */
 } DirectIndex;
 
@@ -273,9 +273,10 @@ equality_functions(DirectDef *def, Relation index, int nkeys)
 {
 	DirectIndex *di = def_index(def, RelationGetRelid(index));
 
-	if (!di->eq_ready)
+	Assert(nkeys <= DIRECT_MAX_KEYS);
+	if (di->eq_nkeys < nkeys)
 	{
-		for (int k = 0; k < nkeys; k++)
+		for (int k = di->eq_nkeys; k < nkeys; k++)
 		{
 			Oid			opfamily = index->rd_opfamily[k];
 			Oid			optype = index->rd_opcintype[k];
@@ -287,7 +288,7 @@ equality_functions(DirectDef *def, Relation index, int nkeys)
 					 k + 1, RelationGetRelationName(index));
 			fmgr_info_cxt(get_opcode(op), &di->eq[k], def->cxt);
 		}
-		di->eq_ready = true;
+		di->eq_nkeys = nkeys;
 	}
 	return di->eq;
 }
