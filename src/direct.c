@@ -95,6 +95,9 @@ static HTAB *direct_defs = NULL;
 static List *retired_defs = NIL;
 static bool xact_callback_registered = false;
 
+/* invalidations seen, to tell whether one came while a definition was built */
+static uint64 direct_invalidations = 0;
+
 static void
 free_retired_defs(XactEvent event, void *arg)
 {
@@ -122,6 +125,7 @@ direct_forget(Oid relid)
 	HASH_SEQ_STATUS status;
 	DirectDefEntry *entry;
 
+	direct_invalidations++;
 	if (direct_defs == NULL)
 		return;
 	hash_seq_init(&status, direct_defs);
@@ -248,7 +252,22 @@ direct_def(Relation rel)
 		entry->def = NULL;
 	}
 	if (entry->def == NULL)
-		entry->def = build_def(rel);
+	{
+		uint64		before = direct_invalidations;
+		DirectDef  *def = build_def(rel);
+
+		entry = hash_search(direct_defs, &relid, HASH_ENTER, &found);
+		entry->def = def;
+
+		/*
+		 * An invalidation processed while the list was read (a lock taken
+		 * there reads them) found no definition to mark: this one may miss
+		 * what it announced.  It serves this statement, as the relcache
+		 * entry it was read from does, and is replaced at the next.
+		 */
+		if (direct_invalidations != before)
+			def->valid = false;
+	}
 	return entry->def;
 }
 
