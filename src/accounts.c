@@ -344,23 +344,28 @@ accounts_execute(SPIPlanPtr plan, Datum *values, const char *nulls,
 }
 
 /*
- * Whether a column differs between two versions of a row in slots whose
- * attributes are fetched (by image, as accounts_attr_changed).
+ * Whether two values of column att differ (by image: a value written back
+ * unchanged counts as unchanged).
  */
+bool
+accounts_values_differ(Form_pg_attribute att, Datum oldval, bool oldnull,
+			  Datum newval, bool newnull)
+{
+	if (oldnull || newnull)
+		return oldnull != newnull;
+	return !datum_image_eq(oldval, newval, att->attbyval, att->attlen);
+}
+
+/* Whether a column differs between two slots whose attributes are fetched. */
 static bool
 slot_attr_changed(TupleTableSlot *oldslot, TupleTableSlot *newslot,
 				  AttrNumber attnum)
 {
-	Form_pg_attribute att = TupleDescAttr(oldslot->tts_tupleDescriptor,
-										  attnum - 1);
-	bool		oldnull = oldslot->tts_isnull[attnum - 1];
-	bool		newnull = newslot->tts_isnull[attnum - 1];
-
-	if (oldnull || newnull)
-		return oldnull != newnull;
-	return !datum_image_eq(oldslot->tts_values[attnum - 1],
-						   newslot->tts_values[attnum - 1],
-						   att->attbyval, att->attlen);
+	return accounts_values_differ(TupleDescAttr(oldslot->tts_tupleDescriptor, attnum - 1),
+						 oldslot->tts_values[attnum - 1],
+						 oldslot->tts_isnull[attnum - 1],
+						 newslot->tts_values[attnum - 1],
+						 newslot->tts_isnull[attnum - 1]);
 }
 
 /*
@@ -427,23 +432,18 @@ accounts_for_each_transition_row(TriggerData *trigdata, TransitionRowFunc func,
 	MemoryContextDelete(rowcxt);
 }
 
-/*
- * Whether a column differs between two versions of a row (by image: a
- * value written back unchanged counts as unchanged).
- */
+/* Whether a column differs between two versions of a row (accounts_values_differ). */
 bool
 accounts_attr_changed(HeapTuple oldtup, HeapTuple newtup, TupleDesc tupdesc,
 					  AttrNumber attnum)
 {
-	Form_pg_attribute att = TupleDescAttr(tupdesc, attnum - 1);
 	bool		oldnull,
 				newnull;
 	Datum		oldval = heap_getattr(oldtup, attnum, tupdesc, &oldnull);
 	Datum		newval = heap_getattr(newtup, attnum, tupdesc, &newnull);
 
-	if (oldnull || newnull)
-		return oldnull != newnull;
-	return !datum_image_eq(oldval, newval, att->attbyval, att->attlen);
+	return accounts_values_differ(TupleDescAttr(tupdesc, attnum - 1),
+						 oldval, oldnull, newval, newnull);
 }
 
 int64

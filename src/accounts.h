@@ -234,6 +234,8 @@ extern void accounts_for_each_transition_row(TriggerData *trigdata,
 											 TransitionRowFunc func, void *arg,
 											 const AttrNumber *relevant,
 											 int nrelevant);
+extern bool accounts_values_differ(Form_pg_attribute att, Datum oldval,
+								   bool oldnull, Datum newval, bool newnull);
 extern bool accounts_attr_changed(HeapTuple oldtup, HeapTuple newtup,
 								  TupleDesc tupdesc, AttrNumber attnum);
 extern int64 accounts_get_int64(HeapTuple tuple, TupleDesc tupdesc,

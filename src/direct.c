@@ -48,7 +48,6 @@
 #include "optimizer/optimizer.h"
 #include "storage/bufmgr.h"
 #include "storage/lmgr.h"
-#include "utils/datum.h"
 #include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -531,16 +530,14 @@ index_key_unchanged(DirectTable *t, DirectIndex *di)
 	for (int j = 0; j < di->info->ii_NumIndexKeyAttrs; j++)
 	{
 		AttrNumber	attnum = di->info->ii_IndexAttrNumbers[j];
-		Form_pg_attribute att;
 
-		if (attnum <= 0)
-			return false;
-		att = TupleDescAttr(t->row->tts_tupleDescriptor, attnum - 1);
-		if (t->row->tts_isnull[attnum - 1] != t->found->tts_isnull[attnum - 1] ||
-			(!t->row->tts_isnull[attnum - 1] &&
-			 !datumIsEqual(t->row->tts_values[attnum - 1],
-						   t->found->tts_values[attnum - 1],
-						   att->attbyval, att->attlen)))
+		if (attnum <= 0 ||
+			accounts_values_differ(TupleDescAttr(t->row->tts_tupleDescriptor,
+												 attnum - 1),
+								   t->found->tts_values[attnum - 1],
+								   t->found->tts_isnull[attnum - 1],
+								   t->row->tts_values[attnum - 1],
+								   t->row->tts_isnull[attnum - 1]))
 			return false;
 	}
 	return true;

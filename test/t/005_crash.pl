@@ -63,14 +63,7 @@ cmp_ok($node->safe_psql('crm', 'SELECT count(*) FROM accounts.notes'),
 
 check_figures($node, 'crm', 'after crash recovery');
 
-$node->pgbench(
-	'-n -c 4 -j 2 -T 3 crm',
-	0,
-	[
-		qr{number of transactions actually processed: [1-9]\d*},
-		qr{number of failed transactions: 0 \(0\.000%\)}
-	],
-	[qr{^$}],
+run_load($node, 3,
 	'after recovery the write mix runs without a failed transaction',
 	pgbench_scripts());
 

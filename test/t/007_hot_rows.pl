@@ -47,14 +47,7 @@ cmp_ok($ndeals, '>=', 4, 'the two organizations have deals');
 my $deal = "\\set n random(1, $ndeals)\n";
 my $org = "\\set o random(1, 2)\n";
 my $hot_org = '(SELECT org_id FROM hot_orgs ORDER BY org_id OFFSET :o - 1 LIMIT 1)';
-$node->pgbench(
-	"-n -c 4 -j 2 -T $seconds crm",
-	0,
-	[
-		qr{number of transactions actually processed: [1-9]\d*},
-		qr{number of failed transactions: 0 \(0\.000%\)}
-	],
-	[qr{^$}],
+run_load($node, $seconds,
 	'the load on two organizations runs without a failed transaction',
 	{
 		'value@4' => $deal . q{
@@ -79,17 +72,7 @@ WHERE id = (SELECT id FROM accounts.activities
 
 check_figures($node, 'crm', 'after the load on two organizations');
 
-$node->safe_psql('crm', q{
-CREATE TABLE kept AS SELECT * FROM accounts.organization_summary;
-SELECT accounts.rebuild();
-CREATE TABLE rebuilt AS SELECT * FROM accounts.organization_summary;
-});
-is( $node->safe_psql(
-		'crm',
-		'SELECT count(*) FROM ((TABLE kept EXCEPT ALL TABLE rebuilt)'
-		  . ' UNION ALL (TABLE rebuilt EXCEPT ALL TABLE kept)) x'),
-	'0',
-	'rebuild() after the load changes no figure');
+check_rebuild($node, 'crm', 'after the load');
 
 $node->stop;
 done_testing();

@@ -32,7 +32,7 @@ use PostgreSQL::Test::Utils ();
 use Test::More;
 
 our @EXPORT = qw(populate_sql pgbench_scripts write_pgbench_scripts
-  check_figures);
+  check_figures run_load check_rebuild);
 
 # sizes of the populated database; the scripts pick ids in these ranges
 our $ORGS = 300;
@@ -394,6 +394,49 @@ LIMIT 20}),
 		'',
 		"$when: account events alternate and match the accounts");
 	return;
+}
+
+
+# Run pgbench on database crm of $node with 4 clients for $seconds seconds
+# and the scripts of %$scripts (name@weight => text): every transaction
+# must commit.
+sub run_load
+{
+	my ($node, $seconds, $name, $scripts) = @_;
+	local $Test::Builder::Level = $Test::Builder::Level + 1;
+
+	$node->pgbench(
+		"-n -c 4 -j 2 -T $seconds crm",
+		0,
+		[
+			qr{number of transactions actually processed: [1-9]\d*},
+			qr{number of failed transactions: 0 \(0\.000%\)}
+		],
+		[qr{^$}],
+		$name,
+		$scripts);
+}
+
+# rebuild() recomputes what the triggers kept: no figure of database $db
+# changes (compared as values: a figure kept by deltas may show more
+# decimal places).  $when names the moment in the test name.
+sub check_rebuild
+{
+	my ($node, $db, $when) = @_;
+	local $Test::Builder::Level = $Test::Builder::Level + 1;
+
+	$node->safe_psql($db, q{
+CREATE TABLE kept AS SELECT * FROM accounts.organization_summary;
+SELECT accounts.rebuild();
+CREATE TABLE rebuilt AS SELECT * FROM accounts.organization_summary;
+});
+	is( $node->safe_psql(
+			$db,
+			'SELECT count(*) FROM ((TABLE kept EXCEPT ALL TABLE rebuilt)'
+			  . ' UNION ALL (TABLE rebuilt EXCEPT ALL TABLE kept)) x'),
+		'0',
+		"rebuild() $when changes no figure");
+	$node->safe_psql($db, 'DROP TABLE kept, rebuilt');
 }
 
 1;
