@@ -12,6 +12,7 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
+#include "utils/hsearch.h"
 #include "nodes/execnodes.h"
 #include "utils/date.h"
 #include "utils/numeric.h"
@@ -198,7 +199,10 @@ typedef struct DirectTable
 	Relation   *indexes;		/* every index, opened on the first write
 								 * that needs entries */
 	TupleTableSlot *found;		/* the row found */
+	ItemPointerData found_root; /* where its HOT chain starts */
 	TupleTableSlot *row;		/* the row to write: virtual */
+	bool		remember;		/* see direct_remember() */
+	BlockNumber nblocks;		/* pages of rel, once counted */
 	MemoryContext cxt;			/* where all of this lives */
 } DirectTable;
 
@@ -213,7 +217,37 @@ typedef struct DirectRange
 
 typedef bool (*DirectFilter) (TupleTableSlot *slot, void *arg);
 
+/*
+ * Entries by an int64 key, for what one statement gathers: the first few in
+ * an array, searched in order, the others in a hash table made only when
+ * the array is full.  Most statements touch one or two organizations and
+ * days, and making a hash table costs more than they do.  Entries begin
+ * with their int64 key, start zeroed and never move.
+ */
+#define INT64MAP_INLINE 8
+typedef struct Int64Map
+{
+	Size		entrysize;
+	int			ninline;
+	char	   *inline_entries; /* INT64MAP_INLINE entries */
+	HTAB	   *rest;
+	MemoryContext cxt;
+} Int64Map;
+
+typedef struct Int64MapIter
+{
+	Int64Map   *map;
+	int			next_inline;
+	bool		in_rest;
+	HASH_SEQ_STATUS seq;
+} Int64MapIter;
+
 /* accounts.c */
+extern void int64map_init(Int64Map *map, Size entrysize);
+extern void *int64map_enter(Int64Map *map, int64 key, bool *found);
+extern long int64map_count(Int64Map *map);
+extern void int64map_iter_init(Int64MapIter *it, Int64Map *map);
+extern void *int64map_iter_next(Int64MapIter *it);
 extern TableInfo *accounts_table_info(Relation rel);
 extern Oid	accounts_relid(const char *relname);
 extern Oid	accounts_relid_extended(const char *relname, bool missing_ok);
@@ -261,6 +295,7 @@ extern bool numeric_is_zero(Numeric n);
 
 /* direct.c */
 extern DirectTable *direct_open(const char *relname, const char *indexname);
+extern void direct_remember(DirectTable *t);
 extern void direct_close(DirectTable *t);
 extern bool direct_find(DirectTable *t, const Datum *key, const bool *isnull);
 extern bool direct_lock(DirectTable *t);

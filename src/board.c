@@ -30,7 +30,6 @@
 #include "storage/backendid.h"
 #endif
 #include "utils/datum.h"
-#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
@@ -52,7 +51,7 @@ typedef struct DayDelta
 
 struct Board
 {
-	HTAB	   *days;			/* made for the first account that moves */
+	Int64Map	days;			/* of DayDelta */
 	MemoryContext cxt;
 };
 
@@ -75,7 +74,7 @@ board_create(void)
 {
 	Board	   *board = palloc(sizeof(Board));
 
-	board->days = NULL;
+	int64map_init(&board->days, sizeof(DayDelta));
 	board->cxt = CurrentMemoryContext;
 	return board;
 }
@@ -96,22 +95,7 @@ board_add(Board *board, int32 won_deals_count, bool no_day, DateADT day,
 
 	if (won_deals_count <= 0)
 		return;					/* not an account: not on the board */
-	if (board->days == NULL)
-	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(int64);
-		ctl.entrysize = sizeof(DayDelta);
-		ctl.hcxt = board->cxt;
-		board->days = hash_create("accounts board deltas", 16, &ctl,
-								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-	}
-	delta = hash_search(board->days, &key, HASH_ENTER, &found);
-	if (!found)
-	{
-		delta->accounts = 0;
-		delta->won_value = NULL;
-	}
+	delta = int64map_enter(&board->days, key, &found);
 	delta->accounts += sign;
 	old = MemoryContextSwitchTo(board->cxt);
 	delta->won_value = sign > 0 ? numeric_plus(delta->won_value, won_value)
@@ -129,18 +113,18 @@ board_add(Board *board, int32 won_deals_count, bool no_day, DateADT day,
 void
 board_apply(Board *board)
 {
-	HASH_SEQ_STATUS status;
+	Int64MapIter it;
 	DayDelta   *delta;
 	DirectTable *t = NULL;
 	TableInfo  *info = NULL;
 
-	if (board->days == NULL)
+	if (int64map_count(&board->days) == 0)
 		return;
 	/* a database still at version 0.1 has no board */
 	if (!OidIsValid(accounts_relid_extended("kanban_days", true)))
 		return;
-	hash_seq_init(&status, board->days);
-	while ((delta = hash_seq_search(&status)) != NULL)
+	int64map_iter_init(&it, &board->days);
+	while ((delta = int64map_iter_next(&it)) != NULL)
 	{
 		Datum		key[2];
 		bool		isnull[2];
@@ -150,6 +134,7 @@ board_apply(Board *board)
 		if (t == NULL)
 		{
 			t = direct_open("kanban_days", "kanban_days_day_slot");
+			direct_remember(t);
 			info = accounts_table_info(t->rel);
 		}
 		isnull[0] = delta->day == NO_ACTIVITY;

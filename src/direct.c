@@ -77,7 +77,24 @@ struct DirectDef
 	int			nindexes;
 	DirectIndex *indexes;
 	ExprContext *econtext;		/* to evaluate predicates and expressions */
+	HTAB	   *tids;			/* remembered rows, see direct_remember() */
 };
+
+static bool fetch_version(DirectTable *t, ItemPointer tid, Snapshot snapshot,
+						  bool *all_dead);
+
+/* The key of a remembered row: by-value key columns only. */
+typedef struct RememberedKey
+{
+	Datum		value[DIRECT_MAX_KEYS];
+	bool		isnull[DIRECT_MAX_KEYS];
+} RememberedKey;
+
+typedef struct RememberedRow
+{
+	RememberedKey key;			/* hash key: keep first */
+	ItemPointerData tid;
+} RememberedRow;
 
 typedef struct DirectDefEntry
 {
@@ -352,7 +369,126 @@ direct_open(const char *relname, const char *indexname)
 	t->eq = equality_functions(t->def, t->index, t->nkeys);
 	t->found = table_slot_create(t->rel, NULL);
 	t->row = MakeSingleTupleTableSlot(RelationGetDescr(t->rel), &TTSOpsVirtual);
+	t->nblocks = InvalidBlockNumber;
 	return t;
+}
+
+/*
+ * Remember where the rows of t are, by key, for the rest of the backend's
+ * life (until an invalidation of the table): direct_find then reads the row
+ * where it was last found or written, and looks in the index only when it
+ * is no longer there.  For a table whose rows a backend writes again and
+ * again and whose key columns are passed by value: this backend's rows of
+ * the board.
+ */
+void
+direct_remember(DirectTable *t)
+{
+	DirectDef  *def = t->def;
+
+	for (int k = 0; k < t->nkeys; k++)
+	{
+		AttrNumber	attnum = t->index->rd_index->indkey.values[k];
+
+		if (attnum <= 0 ||
+			!TupleDescAttr(RelationGetDescr(t->rel), attnum - 1)->attbyval)
+			elog(ERROR, "index %s of accounts.%s has a key column not passed by value",
+				 RelationGetRelationName(t->index), RelationGetRelationName(t->rel));
+	}
+	if (def->tids == NULL)
+	{
+		HASHCTL		ctl;
+
+		ctl.keysize = sizeof(RememberedKey);
+		ctl.entrysize = sizeof(RememberedRow);
+		ctl.hcxt = def->cxt;
+		def->tids = hash_create("accounts remembered rows", 64, &ctl,
+								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	}
+	t->remember = true;
+}
+
+static void
+remembered_key(DirectTable *t, const Datum *key, const bool *isnull,
+			   RememberedKey *rkey)
+{
+	memset(rkey, 0, sizeof(RememberedKey));
+	for (int k = 0; k < t->nkeys; k++)
+	{
+		rkey->isnull[k] = isnull != NULL && isnull[k];
+		if (!rkey->isnull[k])
+			rkey->value[k] = key[k];
+	}
+}
+
+/*
+ * Remember that the row in slot is at tid now: the root of its HOT chain,
+ * where the index points, since a search of the chain starts there.
+ */
+static void
+remember_row(DirectTable *t, TupleTableSlot *slot, ItemPointer tid)
+{
+	RememberedKey rkey;
+	RememberedRow *entry;
+	bool		found;
+
+	memset(&rkey, 0, sizeof(RememberedKey));
+	for (int k = 0; k < t->nkeys; k++)
+	{
+		AttrNumber	attnum = t->index->rd_index->indkey.values[k];
+		Datum		value = slot_getattr(slot, attnum, &rkey.isnull[k]);
+
+		if (!rkey.isnull[k])
+			rkey.value[k] = value;
+	}
+	entry = hash_search(t->def->tids, &rkey, HASH_ENTER, &found);
+	entry->tid = *tid;
+}
+
+/*
+ * Find the row of key where it was last seen.  Only a version that is the
+ * latest one, with no open transaction writing it, and with that key (the
+ * place may hold another row by now) will do; otherwise the caller looks
+ * in the index, and waits there if it must.
+ */
+static bool
+find_remembered(DirectTable *t, const Datum *key, const bool *isnull)
+{
+	RememberedKey rkey;
+	RememberedRow *entry;
+	SnapshotData dirty;
+	bool		all_dead;
+
+	remembered_key(t, key, isnull, &rkey);
+	entry = hash_search(t->def->tids, &rkey, HASH_FIND, NULL);
+	if (entry == NULL)
+		return false;
+	/* the table cannot shrink while we hold our lock: count its pages once */
+	if (t->nblocks == InvalidBlockNumber)
+		t->nblocks = RelationGetNumberOfBlocks(t->rel);
+	if (ItemPointerGetBlockNumber(&entry->tid) >= t->nblocks)
+		return false;
+	InitDirtySnapshot(dirty);
+	if (!fetch_version(t, &entry->tid, &dirty, &all_dead))
+		return false;
+	if (TransactionIdIsValid(dirty.xmin) || TransactionIdIsValid(dirty.xmax))
+		return false;
+	slot_getallattrs(t->found);
+	for (int k = 0; k < t->nkeys; k++)
+	{
+		AttrNumber	attnum = t->index->rd_index->indkey.values[k];
+
+		if (t->found->tts_isnull[attnum - 1] != rkey.isnull[k])
+			return false;
+		if (!rkey.isnull[k] &&
+			!DatumGetBool(FunctionCall2Coll(&t->eq[k],
+											t->index->rd_indcollation[k],
+											t->found->tts_values[attnum - 1],
+											rkey.value[k])))
+			return false;
+	}
+	t->found_root = entry->tid;
+	return true;
 }
 
 void
@@ -430,6 +566,9 @@ direct_find(DirectTable *t, const Datum *key, const bool *isnull)
 	IndexScanDesc scan;
 	bool		found = false;
 
+	if (t->remember && find_remembered(t, key, isnull))
+		return true;
+
 	for (int k = 0; k < t->nkeys; k++)
 		equality_key(&keys[k], t->index, k, &t->eq[k], key[k],
 					 isnull != NULL && isnull[k]);
@@ -454,6 +593,7 @@ direct_find(DirectTable *t, const Datum *key, const bool *isnull)
 		xwait = TransactionIdIsValid(dirty.xmin) ? dirty.xmin : dirty.xmax;
 		if (!TransactionIdIsValid(xwait))
 		{
+			t->found_root = *tid;
 			found = true;
 			break;
 		}
@@ -480,11 +620,17 @@ direct_find(DirectTable *t, const Datum *key, const bool *isnull)
 		scan = index_beginscan(t->rel, t->index, snapshot, t->nkeys, 0);
 		index_rescan(scan, keys, t->nkeys, NULL, 0);
 		found = index_getnext_slot(scan, ForwardScanDirection, t->found);
+		if (found)
+			t->found_root = scan->xs_heaptid;
 		index_endscan(scan);
 		UnregisterSnapshot(snapshot);
 	}
 	if (found)
+	{
 		slot_getallattrs(t->found);
+		if (t->remember)
+			remember_row(t, t->found, &t->found_root);
+	}
 	return found;
 }
 
@@ -571,6 +717,7 @@ insert_index_entries(DirectTable *t, bool update
 		Datum		values[INDEX_MAX_KEYS];
 		bool		isnull[INDEX_MAX_KEYS];
 		ListCell   *e = list_head(di->expressions);
+		bool		unchanged;
 
 		if (!ii->ii_ReadyForInserts)
 			continue;
@@ -599,10 +746,18 @@ insert_index_entries(DirectTable *t, bool update
 		if (t->indexes[i] == NULL)
 			t->indexes[i] = di->indexoid == RelationGetRelid(t->index) ?
 				t->index : index_open(di->indexoid, RowExclusiveLock);
+
+		/*
+		 * A unique key that an update leaves as it was needs no check: the
+		 * version replaced held it until now, so no other live row can
+		 * have it, and a transaction inserting it meanwhile waits for ours
+		 * on that version and then finds the new one.
+		 */
+		unchanged = update && index_key_unchanged(t, di);
 		index_insert(t->indexes[i], values, isnull, &slot->tts_tid, t->rel,
-					 t->indexes[i]->rd_index->indisunique ?
+					 t->indexes[i]->rd_index->indisunique && !unchanged ?
 					 UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
-					 update && index_key_unchanged(t, di), ii);
+					 unchanged, ii);
 		ResetExprContext(econtext);
 	}
 }
@@ -638,9 +793,16 @@ direct_update(DirectTable *t)
 #if PG_VERSION_NUM >= 160000
 	if (update_indexes != TU_None)
 		insert_index_entries(t, true, update_indexes == TU_Summarizing);
+	/* a HOT update keeps the chain's root; any other starts a chain */
+	if (t->remember)
+		remember_row(t, t->row, update_indexes == TU_None ?
+					 &t->found_root : &t->row->tts_tid);
 #else
 	if (update_indexes)
 		insert_index_entries(t, true);
+	if (t->remember)
+		remember_row(t, t->row, update_indexes ?
+					 &t->row->tts_tid : &t->found_root);
 #endif
 	CommandCounterIncrement();
 	return true;
@@ -657,6 +819,8 @@ direct_insert(DirectTable *t)
 #else
 	insert_index_entries(t, false);
 #endif
+	if (t->remember)
+		remember_row(t, t->row, &t->row->tts_tid);
 	CommandCounterIncrement();
 }
 

@@ -27,7 +27,6 @@
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/guc.h"
-#include "utils/hsearch.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -129,7 +128,7 @@ numeric_is_zero(Numeric n)
  */
 struct DeltaSet
 {
-	HTAB	   *orgs;
+	Int64Map	orgs;			/* of OrgDelta */
 	MemoryContext cxt;
 };
 
@@ -137,14 +136,9 @@ DeltaSet *
 deltas_create(void)
 {
 	DeltaSet   *set = palloc(sizeof(DeltaSet));
-	HASHCTL		ctl;
 
 	set->cxt = CurrentMemoryContext;
-	ctl.keysize = sizeof(int64);
-	ctl.entrysize = sizeof(OrgDelta);
-	ctl.hcxt = set->cxt;
-	set->orgs = hash_create("accounts deltas", 16, &ctl,
-							HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	int64map_init(&set->orgs, sizeof(OrgDelta));
 	return set;
 }
 
@@ -152,14 +146,8 @@ OrgDelta *
 deltas_get(DeltaSet *set, int64 org_id)
 {
 	bool		found;
-	OrgDelta   *delta = hash_search(set->orgs, &org_id, HASH_ENTER, &found);
 
-	if (!found)
-	{
-		memset(delta, 0, sizeof(OrgDelta));
-		delta->org_id = org_id;
-	}
-	return delta;
+	return int64map_enter(&set->orgs, org_id, &found);
 }
 
 /* *acc += sign * value, kept in the set's context */
@@ -323,9 +311,9 @@ compare_deltas(const void *a, const void *b)
 void
 deltas_apply(DeltaSet *set)
 {
-	long		n = hash_get_num_entries(set->orgs);
+	long		n = int64map_count(&set->orgs);
 	OrgDelta  **deltas;
-	HASH_SEQ_STATUS status;
+	Int64MapIter it;
 	OrgDelta   *delta;
 	long		i = 0;
 	Applier		a;
@@ -335,8 +323,8 @@ deltas_apply(DeltaSet *set)
 	if (n == 0)
 		return;
 	deltas = palloc(sizeof(OrgDelta *) * n);
-	hash_seq_init(&status, set->orgs);
-	while ((delta = hash_seq_search(&status)) != NULL)
+	int64map_iter_init(&it, &set->orgs);
+	while ((delta = int64map_iter_next(&it)) != NULL)
 		if (!delta_is_empty(delta))
 			deltas[i++] = delta;
 	n = i;
