@@ -117,9 +117,19 @@ numeric_times(Numeric a, Numeric b)
 bool
 numeric_is_zero(Numeric n)
 {
-	return n == NULL ||
-		DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(n),
-										  NumericGetDatum(int64_to_numeric(0)))) == 0;
+	static Numeric zero = NULL;
+
+	if (n == NULL)
+		return true;
+	if (zero == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		zero = int64_to_numeric(0);
+		MemoryContextSwitchTo(old);
+	}
+	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(n),
+											 NumericGetDatum(zero))) == 0;
 }
 
 /*
