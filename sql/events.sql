@@ -222,6 +222,31 @@ SELECT * FROM pg_temp.new_events();
 SELECT * FROM problems;
 
 --
+-- An application's trigger on account_events fires: events are then
+-- written in SQL, which fires it; without one they are written directly.
+-- Both ways record and announce the same.
+--
+CREATE TEMP TABLE reactions (org_id bigint, kind text);
+CREATE FUNCTION pg_temp.react() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	INSERT INTO reactions VALUES (NEW.org_id, NEW.kind);
+	RETURN NEW;
+END
+$$;
+CREATE TRIGGER react AFTER INSERT ON accounts.account_events
+	FOR EACH ROW EXECUTE FUNCTION pg_temp.react();
+-- Stark (6) closed, through the trigger
+UPDATE accounts.deals SET status = 'open' WHERE id = 6;
+SELECT * FROM reactions;
+SELECT * FROM pg_temp.new_events();
+DROP TRIGGER react ON accounts.account_events;
+-- Stark created again, written directly: no reaction
+UPDATE accounts.deals SET status = 'won' WHERE id = 6;
+SELECT * FROM reactions;
+SELECT * FROM pg_temp.new_events();
+SELECT * FROM problems;
+
+--
 -- TRUNCATE closes every account (no deal caused it)
 --
 SELECT * FROM members;

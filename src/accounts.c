@@ -50,7 +50,7 @@ static const char *const column_names[NUM_TABLE_COLUMNS] = {
 	"activities_count", "done_activities_count", "next_activity_id",
 	"next_activity_date", "next_activity_time", "next_activity_subject",
 	"last_activity_id", "last_activity_date", "last_activity_time",
-	"day", "slot", "accounts"
+	"day", "slot", "accounts", "kind", "event_time"
 };
 
 /* Resolved columns per relation, and the extension owner; see callback. */

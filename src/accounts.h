@@ -66,6 +66,9 @@ typedef enum TableColumn
 	COL_DAY,
 	COL_SLOT,
 	COL_ACCOUNTS,
+	/* of account_events */
+	COL_KIND,
+	COL_EVENT_TIME,
 	NUM_TABLE_COLUMNS
 } TableColumn;
 
@@ -295,7 +298,7 @@ extern bool numeric_is_zero(Numeric n);
 
 /* direct.c */
 extern DirectTable *direct_open(const char *relname, const char *indexname);
-extern void direct_remember(DirectTable *t);
+extern void direct_remember(DirectTable *t, uint32 nrows);
 extern void direct_close(DirectTable *t);
 extern bool direct_find(DirectTable *t, const Datum *key, const bool *isnull);
 extern bool direct_lock(DirectTable *t);

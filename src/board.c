@@ -134,7 +134,7 @@ board_apply(Board *board)
 		if (t == NULL)
 		{
 			t = direct_open("kanban_days", "kanban_days_day_slot");
-			direct_remember(t);
+			direct_remember(t, 1024);
 			info = accounts_table_info(t->rel);
 		}
 		isnull[0] = delta->day == NO_ACTIVITY;

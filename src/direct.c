@@ -43,6 +43,7 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/index.h"
+#include "common/hashfn.h"
 #include "executor/executor.h"
 #include "nodes/makefuncs.h"
 #include "optimizer/optimizer.h"
@@ -77,7 +78,8 @@ struct DirectDef
 	int			nindexes;
 	DirectIndex *indexes;
 	ExprContext *econtext;		/* to evaluate predicates and expressions */
-	HTAB	   *tids;			/* remembered rows, see direct_remember() */
+	struct RememberedRow *remembered;	/* see direct_remember() */
+	uint32		nremembered;	/* a power of two */
 };
 
 static bool fetch_version(DirectTable *t, ItemPointer tid, Snapshot snapshot,
@@ -92,8 +94,8 @@ typedef struct RememberedKey
 
 typedef struct RememberedRow
 {
-	RememberedKey key;			/* hash key: keep first */
-	ItemPointerData tid;
+	RememberedKey key;
+	ItemPointerData tid;		/* invalid: an empty place */
 } RememberedRow;
 
 typedef struct DirectDefEntry
@@ -376,16 +378,18 @@ direct_open(const char *relname, const char *indexname)
 /*
  * Remember where the rows of t are, by key, for the rest of the backend's
  * life (until an invalidation of the table): direct_find then reads the row
- * where it was last found or written, and looks in the index only when it
- * is no longer there.  For a table whose rows a backend writes again and
- * again and whose key columns are passed by value: this backend's rows of
- * the board.
+ * where it was last found or written, and searches the index only when it
+ * is no longer there.  At most nrows rows (a power of two) are remembered,
+ * each in the place its key hashes to, the last one seen there winning.
+ * For tables whose rows a backend writes again and again and whose key
+ * columns are passed by value.
  */
 void
-direct_remember(DirectTable *t)
+direct_remember(DirectTable *t, uint32 nrows)
 {
 	DirectDef  *def = t->def;
 
+	Assert(nrows > 0 && (nrows & (nrows - 1)) == 0);
 	for (int k = 0; k < t->nkeys; k++)
 	{
 		AttrNumber	attnum = t->index->rd_index->indkey.values[k];
@@ -395,17 +399,24 @@ direct_remember(DirectTable *t)
 			elog(ERROR, "index %s of accounts.%s has a key column not passed by value",
 				 RelationGetRelationName(t->index), RelationGetRelationName(t->rel));
 	}
-	if (def->tids == NULL)
+	if (def->remembered == NULL)
 	{
-		HASHCTL		ctl;
-
-		ctl.keysize = sizeof(RememberedKey);
-		ctl.entrysize = sizeof(RememberedRow);
-		ctl.hcxt = def->cxt;
-		def->tids = hash_create("accounts remembered rows", 64, &ctl,
-								HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		/* zeroed: every place empty (an invalid item pointer) */
+		def->remembered = MemoryContextAllocZero(def->cxt,
+												 nrows * sizeof(RememberedRow));
+		def->nremembered = nrows;
 	}
 	t->remember = true;
+}
+
+/* The key of a row, and the place where it is remembered. */
+static RememberedRow *
+remembered_place(DirectTable *t, RememberedKey *rkey)
+{
+	uint32		h = hash_bytes((const unsigned char *) rkey,
+							   sizeof(RememberedKey));
+
+	return &t->def->remembered[h & (t->def->nremembered - 1)];
 }
 
 static void
@@ -429,8 +440,7 @@ static void
 remember_row(DirectTable *t, TupleTableSlot *slot, ItemPointer tid)
 {
 	RememberedKey rkey;
-	RememberedRow *entry;
-	bool		found;
+	RememberedRow *place;
 
 	memset(&rkey, 0, sizeof(RememberedKey));
 	for (int k = 0; k < t->nkeys; k++)
@@ -441,8 +451,9 @@ remember_row(DirectTable *t, TupleTableSlot *slot, ItemPointer tid)
 		if (!rkey.isnull[k])
 			rkey.value[k] = value;
 	}
-	entry = hash_search(t->def->tids, &rkey, HASH_ENTER, &found);
-	entry->tid = *tid;
+	place = remembered_place(t, &rkey);
+	place->key = rkey;
+	place->tid = *tid;
 }
 
 /*
@@ -460,8 +471,9 @@ find_remembered(DirectTable *t, const Datum *key, const bool *isnull)
 	bool		all_dead;
 
 	remembered_key(t, key, isnull, &rkey);
-	entry = hash_search(t->def->tids, &rkey, HASH_FIND, NULL);
-	if (entry == NULL)
+	entry = remembered_place(t, &rkey);
+	if (!ItemPointerIsValid(&entry->tid) ||
+		memcmp(&entry->key, &rkey, sizeof(RememberedKey)) != 0)
 		return false;
 	/* the table cannot shrink while we hold our lock: count its pages once */
 	if (t->nblocks == InvalidBlockNumber)
