@@ -453,7 +453,7 @@ remember_row(DirectTable *t, TupleTableSlot *slot, ItemPointer tid)
 	}
 	place = remembered_place(t, &rkey);
 	place->key = rkey;
-	place->tid = *tid;
+	place->tid = *tid;			/* invalid when unknown: forgotten */
 }
 
 /*
@@ -658,8 +658,10 @@ direct_lock(DirectTable *t)
 {
 	TM_FailureData tmfd;
 	TM_Result	res;
+	ItemPointerData before = t->found->tts_tid;
+	ItemPointerData tid = before;	/* the lock moves it to later versions */
 
-	res = table_tuple_lock(t->rel, &t->found->tts_tid, GetLatestSnapshot(),
+	res = table_tuple_lock(t->rel, &tid, GetLatestSnapshot(),
 						   t->found, GetCurrentCommandId(true),
 						   LockTupleNoKeyExclusive, LockWaitBlock,
 						   TUPLE_LOCK_FLAG_FIND_LAST_VERSION, &tmfd);
@@ -667,6 +669,9 @@ direct_lock(DirectTable *t)
 	{
 		case TM_Ok:
 			slot_getallattrs(t->found);
+			/* a later version: where its HOT chain starts is unknown */
+			if (!ItemPointerEquals(&before, &t->found->tts_tid))
+				ItemPointerSetInvalid(&t->found_root);
 			return true;
 		case TM_Deleted:
 			return false;

@@ -350,6 +350,8 @@ deltas_apply(DeltaSet *set)
 	if (n > 0)
 	{
 		a.figures = direct_open("figures", "figures_pkey");
+		/* 65,536 places: 2 MB per backend */
+		direct_remember(a.figures, 65536);
 		a.info = accounts_table_info(a.figures->rel);
 		a.board = board_create();
 	}
