@@ -30,7 +30,9 @@
  *	  and expression states, the equality functions of the lookup keys) is
  *	  built once per backend and kept until an invalidation of the table or
  *	  one of its indexes, instead of in every statement as ExecOpenIndices
- *	  and ExecInsertIndexTuples do.
+ *	  and ExecInsertIndexTuples do.  With it, a backend may remember where
+ *	  it last saw each row (direct_remember), and read it there before it
+ *	  searches the index.
  *
  *-------------------------------------------------------------------------
  */
@@ -766,13 +768,16 @@ insert_index_entries(DirectTable *t, bool update
 
 		/*
 		 * A unique key that an update leaves as it was needs no check: the
-		 * version replaced held it until now, so no other live row can
-		 * have it, and a transaction inserting it meanwhile waits for ours
-		 * on that version and then finds the new one.
+		 * version replaced held it in the index until now, so no other
+		 * live row can have it, and a transaction inserting it meanwhile
+		 * waits for ours on that version and then finds the new one.  Not
+		 * so in a partial index, which the version replaced may have been
+		 * outside of.
 		 */
 		unchanged = update && index_key_unchanged(t, di);
 		index_insert(t->indexes[i], values, isnull, &slot->tts_tid, t->rel,
-					 t->indexes[i]->rd_index->indisunique && !unchanged ?
+					 t->indexes[i]->rd_index->indisunique &&
+					 (!unchanged || di->predicate != NULL) ?
 					 UNIQUE_CHECK_YES : UNIQUE_CHECK_NO,
 					 unchanged, ii);
 		ResetExprContext(econtext);
@@ -812,8 +817,8 @@ direct_update(DirectTable *t)
 		insert_index_entries(t, true, update_indexes == TU_Summarizing);
 	/* a HOT update keeps the chain's root; any other starts a chain */
 	if (t->remember)
-		remember_row(t, t->row, update_indexes == TU_None ?
-					 &t->found_root : &t->row->tts_tid);
+		remember_row(t, t->row, update_indexes == TU_All ?
+					 &t->row->tts_tid : &t->found_root);
 #else
 	if (update_indexes)
 		insert_index_entries(t, true);

@@ -349,9 +349,14 @@ deltas_apply(DeltaSet *set)
 	a.cxt = CurrentMemoryContext;
 	if (n > 0)
 	{
+		/*
+		 * Not remembered (direct_remember): most figures updates are not
+		 * HOT, and the lookups through figures_pkey are what marks its
+		 * entries of dead versions as such.  Without them the index fills
+		 * with those entries and every insertion pays for clearing them
+		 * (measured: more instructions per statement, not fewer).
+		 */
 		a.figures = direct_open("figures", "figures_pkey");
-		/* 65,536 places: 2 MB per backend */
-		direct_remember(a.figures, 65536);
 		a.info = accounts_table_info(a.figures->rel);
 		a.board = board_create();
 	}
