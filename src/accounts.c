@@ -343,10 +343,6 @@ accounts_execute(SPIPlanPtr plan, Datum *values, const char *nulls,
 			 expected, SPI_processed);
 }
 
-/*
- * Whether two values of column att differ (by image: a value written back
- * unchanged counts as unchanged).
- */
 /* An empty map of entries of entrysize bytes, in the current context. */
 void
 int64map_init(Int64Map *map, Size entrysize)
@@ -435,6 +431,10 @@ int64map_iter_next(Int64MapIter *it)
 	return hash_seq_search(&it->seq);
 }
 
+/*
+ * Whether two values of column att differ (by image: a value written back
+ * unchanged counts as unchanged).
+ */
 bool
 accounts_values_differ(Form_pg_attribute att, Datum oldval, bool oldnull,
 			  Datum newval, bool newnull)

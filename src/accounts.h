@@ -12,9 +12,9 @@
 #include "commands/trigger.h"
 #include "executor/spi.h"
 #include "executor/tuptable.h"
-#include "utils/hsearch.h"
 #include "nodes/execnodes.h"
 #include "utils/date.h"
+#include "utils/hsearch.h"
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
