@@ -799,8 +799,9 @@ apply_currency(Applier *a, int64 org_id, CurrencyDelta *cd)
 /*
  * Record an event directly (direct.c), when account_events is as the
  * extension made it: no trigger, rule or forced row security to apply, no
- * column or check constraint added.  Returns false otherwise: the caller
- * then records it in SQL, which applies them.
+ * column or check constraint added, its identity sequence under its own
+ * name.  Returns false otherwise: the caller then records it in SQL, which
+ * applies them.
  */
 static bool
 record_event_directly(int64 org_id, const char *kind, int64 deal_id)
@@ -812,11 +813,12 @@ record_event_directly(int64 org_id, const char *kind, int64 deal_id)
 	DirectRange *r;
 	Snapshot	snapshot;
 	bool		repeated = false;
+	Oid			seqid = accounts_relid_extended("account_events_id_seq", true);
 	int64		id;
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
 	StringInfoData payload;
 
-	if (rel->trigdesc != NULL || rel->rd_rules != NULL ||
+	if (!OidIsValid(seqid) || rel->trigdesc != NULL || rel->rd_rules != NULL ||
 		rel->rd_rel->relforcerowsecurity ||
 		RelationGetDescr(rel)->natts != 5 ||
 		(constr != NULL && (constr->num_check != 1 || constr->has_generated_stored)))
@@ -847,7 +849,7 @@ record_event_directly(int64 org_id, const char *kind, int64 deal_id)
 		return true;
 	}
 
-	id = nextval_internal(accounts_relid("account_events_id_seq"), false);
+	id = nextval_internal(seqid, false);
 	direct_row_empty(t);
 	set_col(t->row, info, COL_ID, Int64GetDatum(id), false);
 	set_col(t->row, info, COL_ORG_ID, Int64GetDatum(org_id), false);
