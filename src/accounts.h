@@ -301,7 +301,6 @@ extern DirectTable *direct_open(const char *relname, const char *indexname);
 extern void direct_remember(DirectTable *t, uint32 nrows);
 extern void direct_close(DirectTable *t);
 extern bool direct_find(DirectTable *t, const Datum *key, const bool *isnull);
-extern bool direct_lock(DirectTable *t);
 extern bool direct_update(DirectTable *t);
 extern void direct_insert(DirectTable *t);
 extern bool direct_delete(DirectTable *t);

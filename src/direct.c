@@ -2,7 +2,7 @@
  *
  * direct.c
  *	  Row access to the extension's own tables without the executor: find
- *	  a row by its unique key, update, insert or delete it, lock it, and
+ *	  a row by its unique key, update, insert or delete it, and
  *	  read the first row of an index range.
  *
  *	  A write of one deal or activity changes one figures row, perhaps a
@@ -646,42 +646,6 @@ direct_find(DirectTable *t, const Datum *key, const bool *isnull)
 			remember_row(t, t->found, &t->found_root);
 	}
 	return found;
-}
-
-/*
- * Lock the row found (FOR NO KEY UPDATE), following its updates to the
- * latest version, which replaces it in t->found.  Returns false if the row
- * was deleted meanwhile.  After this, an update of the row cannot fail, and
- * a snapshot taken now sees every committed change that was made under the
- * same lock.
- */
-bool
-direct_lock(DirectTable *t)
-{
-	TM_FailureData tmfd;
-	TM_Result	res;
-	ItemPointerData before = t->found->tts_tid;
-	ItemPointerData tid = before;	/* the lock moves it to later versions */
-
-	res = table_tuple_lock(t->rel, &tid, GetLatestSnapshot(),
-						   t->found, GetCurrentCommandId(true),
-						   LockTupleNoKeyExclusive, LockWaitBlock,
-						   TUPLE_LOCK_FLAG_FIND_LAST_VERSION, &tmfd);
-	switch (res)
-	{
-		case TM_Ok:
-			slot_getallattrs(t->found);
-			/* a later version: where its HOT chain starts is unknown */
-			if (!ItemPointerEquals(&before, &t->found->tts_tid))
-				ItemPointerSetInvalid(&t->found_root);
-			return true;
-		case TM_Deleted:
-			return false;
-		default:
-			elog(ERROR, "unexpected table_tuple_lock status %d on \"%s\"",
-				 (int) res, RelationGetRelationName(t->rel));
-	}
-	return false;				/* keep compiler quiet */
 }
 
 /*

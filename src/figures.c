@@ -570,10 +570,13 @@ repair_activity(Applier *a, int64 org_id, bool next, Snapshot snapshot)
  * the latest version; its currencies; the board; the events.
  *
  * When what the row holds may have left (the deal with the first or last
- * won time, the next or last activity), the row is locked first and the
- * new one looked up in an index with a snapshot taken after the lock: it
- * then sees every committed change of the organization, since all of them
- * were made under the same lock.
+ * won time, the next or last activity), the new one is looked up in an
+ * index with a snapshot taken after the row was found.  The row's version
+ * had no open writer then, so every change whose delta it holds was
+ * committed and is seen.  A change that commits later either changed the
+ * row too, and then our update fails and all starts over from the new
+ * version, or applies its delta after ours, to the value we store (and
+ * repairs it in turn if it takes away what we found).
  */
 static void
 apply_one(Applier *a, OrgDelta *delta)
@@ -582,7 +585,6 @@ apply_one(Applier *a, OrgDelta *delta)
 	TableInfo  *info = a->info;
 	TupleTableSlot *row = f->row;
 	Datum		key = Int64GetDatum(delta->org_id);
-	bool		locked = false;
 	bool		isnull;
 	int32		won_count;
 	ListCell   *lc;
@@ -647,13 +649,6 @@ apply_one(Applier *a, OrgDelta *delta)
 		{
 			Snapshot	snapshot;
 
-			if (!locked)
-			{
-				if (!direct_lock(f))
-					return;
-				locked = true;
-				continue;		/* again, from the version locked */
-			}
 			/* see this statement's own changes too */
 			CommandCounterIncrement();
 			snapshot = RegisterSnapshot(GetLatestSnapshot());
@@ -679,7 +674,6 @@ apply_one(Applier *a, OrgDelta *delta)
 
 		if (direct_update(f))
 			break;
-		Assert(!locked);
 		if (!direct_find(f, &key, NULL))
 			return;
 	}
