@@ -295,6 +295,8 @@ extern Numeric numeric_plus(Numeric a, Numeric b);
 extern Numeric numeric_minus(Numeric a, Numeric b);
 extern Numeric numeric_times(Numeric a, Numeric b);
 extern bool numeric_is_zero(Numeric n);
+extern Numeric numeric_kept(Numeric *kept, const char *literal);
+extern Numeric numeric_zero(void);
 
 /* direct.c */
 extern DirectTable *direct_open(const char *relname, const char *indexname);

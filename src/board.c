@@ -154,7 +154,7 @@ board_apply(Board *board)
 						Int64GetDatum(delta->accounts), false);
 				set_col(t->row, info, COL_WON_VALUE,
 						NumericGetDatum(delta->won_value ? delta->won_value
-										: int64_to_numeric(0)), false);
+										: numeric_zero()), false);
 				direct_insert(t);
 				break;
 			}

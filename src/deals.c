@@ -217,21 +217,11 @@ deal_share(DealShare *share, TupleTableSlot *slot, TableInfo *info)
 			d = get_col(slot, info, COL_PROBABILITY, &isnull);
 			if (!isnull)
 				probability = DatumGetInt16(d);
-			if (one_hundredth == NULL)
-			{
-				MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-
-				one_hundredth = DatumGetNumeric(DirectFunctionCall3(numeric_in,
-																	CStringGetDatum("0.01"),
-																	ObjectIdGetDatum(InvalidOid),
-																	Int32GetDatum(-1)));
-				MemoryContextSwitchTo(old);
-			}
 			/* as the recomputation: value * rate * probability * 0.01 */
 			share->weighted_dc =
 				numeric_times(numeric_times(share->value_dc,
 											int64_to_numeric(probability)),
-							  one_hundredth);
+							  numeric_kept(&one_hundredth, "0.01"));
 		}
 	}
 }

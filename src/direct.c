@@ -441,18 +441,15 @@ remembered_key(DirectTable *t, const Datum *key, const bool *isnull,
 static void
 remember_row(DirectTable *t, TupleTableSlot *slot, ItemPointer tid)
 {
+	Datum		key[DIRECT_MAX_KEYS];
+	bool		isnull[DIRECT_MAX_KEYS];
 	RememberedKey rkey;
 	RememberedRow *place;
 
-	memset(&rkey, 0, sizeof(RememberedKey));
 	for (int k = 0; k < t->nkeys; k++)
-	{
-		AttrNumber	attnum = t->index->rd_index->indkey.values[k];
-		Datum		value = slot_getattr(slot, attnum, &rkey.isnull[k]);
-
-		if (!rkey.isnull[k])
-			rkey.value[k] = value;
-	}
+		key[k] = slot_getattr(slot, t->index->rd_index->indkey.values[k],
+							  &isnull[k]);
+	remembered_key(t, key, isnull, &rkey);
 	place = remembered_place(t, &rkey);
 	place->key = rkey;
 	place->tid = *tid;			/* invalid when unknown: forgotten */

@@ -117,23 +117,41 @@ numeric_times(Numeric a, Numeric b)
 											   NumericGetDatum(b)));
 }
 
+/*
+ * A numeric constant parsed once per backend: *kept holds it (NULL before
+ * the first call).
+ */
+Numeric
+numeric_kept(Numeric *kept, const char *literal)
+{
+	if (*kept == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+
+		*kept = DatumGetNumeric(DirectFunctionCall3(numeric_in,
+													CStringGetDatum(literal),
+													ObjectIdGetDatum(InvalidOid),
+													Int32GetDatum(-1)));
+		MemoryContextSwitchTo(old);
+	}
+	return *kept;
+}
+
+Numeric
+numeric_zero(void)
+{
+	static Numeric zero = NULL;
+
+	return numeric_kept(&zero, "0");
+}
+
 /* whether a possibly NULL (= zero) numeric is zero */
 bool
 numeric_is_zero(Numeric n)
 {
-	static Numeric zero = NULL;
-
-	if (n == NULL)
-		return true;
-	if (zero == NULL)
-	{
-		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-
-		zero = int64_to_numeric(0);
-		MemoryContextSwitchTo(old);
-	}
-	return DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(n),
-											 NumericGetDatum(zero))) == 0;
+	return n == NULL ||
+		DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(n),
+										  NumericGetDatum(numeric_zero()))) == 0;
 }
 
 /*
@@ -737,7 +755,6 @@ apply_currency(Applier *a, int64 org_id, CurrencyDelta *cd)
 	DirectTable *c;
 	TableInfo  *info;
 	Datum		key[2];
-	Numeric		zero = int64_to_numeric(0);
 
 	if (cd->count == 0 && numeric_is_zero(cd->value))
 		return;
@@ -766,7 +783,7 @@ apply_currency(Applier *a, int64 org_id, CurrencyDelta *cd)
 			set_col(c->row, info, COL_WON_DEALS_COUNT, Int32GetDatum(cd->count),
 					false);
 			set_col(c->row, info, COL_WON_VALUE,
-					NumericGetDatum(cd->value ? cd->value : zero), false);
+					NumericGetDatum(cd->value ? cd->value : numeric_zero()), false);
 			direct_insert(c);
 			return;
 		}
