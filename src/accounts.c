@@ -437,7 +437,7 @@ int64map_iter_next(Int64MapIter *it)
  */
 bool
 accounts_values_differ(Form_pg_attribute att, Datum oldval, bool oldnull,
-			  Datum newval, bool newnull)
+					   Datum newval, bool newnull)
 {
 	if (oldnull || newnull)
 		return oldnull != newnull;
@@ -449,11 +449,12 @@ static bool
 slot_attr_changed(TupleTableSlot *oldslot, TupleTableSlot *newslot,
 				  AttrNumber attnum)
 {
-	return accounts_values_differ(TupleDescAttr(oldslot->tts_tupleDescriptor, attnum - 1),
-						 oldslot->tts_values[attnum - 1],
-						 oldslot->tts_isnull[attnum - 1],
-						 newslot->tts_values[attnum - 1],
-						 newslot->tts_isnull[attnum - 1]);
+	return accounts_values_differ(TupleDescAttr(oldslot->tts_tupleDescriptor,
+												attnum - 1),
+								  oldslot->tts_values[attnum - 1],
+								  oldslot->tts_isnull[attnum - 1],
+								  newslot->tts_values[attnum - 1],
+								  newslot->tts_isnull[attnum - 1]);
 }
 
 /*
@@ -520,7 +521,7 @@ accounts_for_each_transition_row(TriggerData *trigdata, TransitionRowFunc func,
 	MemoryContextDelete(rowcxt);
 }
 
-/* Whether a column differs between two versions of a row (accounts_values_differ). */
+/* Whether a column differs between two versions of a row, by image. */
 bool
 accounts_attr_changed(HeapTuple oldtup, HeapTuple newtup, TupleDesc tupdesc,
 					  AttrNumber attnum)
@@ -531,7 +532,7 @@ accounts_attr_changed(HeapTuple oldtup, HeapTuple newtup, TupleDesc tupdesc,
 	Datum		newval = heap_getattr(newtup, attnum, tupdesc, &newnull);
 
 	return accounts_values_differ(TupleDescAttr(tupdesc, attnum - 1),
-						 oldval, oldnull, newval, newnull);
+								  oldval, oldnull, newval, newnull);
 }
 
 int64

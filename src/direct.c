@@ -392,17 +392,19 @@ direct_remember(DirectTable *t, uint32 nrows)
 	DirectDef  *def = t->def;
 
 	Assert(nrows > 0 && (nrows & (nrows - 1)) == 0);
-	for (int k = 0; k < t->nkeys; k++)
-	{
-		AttrNumber	attnum = t->index->rd_index->indkey.values[k];
-
-		if (attnum <= 0 ||
-			!TupleDescAttr(RelationGetDescr(t->rel), attnum - 1)->attbyval)
-			elog(ERROR, "index %s of accounts.%s has a key column not passed by value",
-				 RelationGetRelationName(t->index), RelationGetRelationName(t->rel));
-	}
+	/* once per definition: it is made anew when the table changes */
 	if (def->remembered == NULL)
 	{
+		for (int k = 0; k < t->nkeys; k++)
+		{
+			AttrNumber	attnum = t->index->rd_index->indkey.values[k];
+
+			if (attnum <= 0 ||
+				!TupleDescAttr(RelationGetDescr(t->rel), attnum - 1)->attbyval)
+				elog(ERROR, "index %s of accounts.%s has a key column not passed by value",
+					 RelationGetRelationName(t->index),
+					 RelationGetRelationName(t->rel));
+		}
 		/* zeroed: every place empty (an invalid item pointer) */
 		def->remembered = MemoryContextAllocZero(def->cxt,
 												 nrows * sizeof(RememberedRow));

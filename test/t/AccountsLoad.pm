@@ -396,7 +396,6 @@ LIMIT 20}),
 	return;
 }
 
-
 # Run pgbench on database crm of $node with 4 clients for $seconds seconds
 # and the scripts of %$scripts (name@weight => text): every transaction
 # must commit.
