@@ -9,15 +9,18 @@
  */
 #include "postgres.h"
 
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/table.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_extension.h"
-#include "access/genam.h"
-#include "access/table.h"
+#include "catalog/pg_type.h"
 #include "commands/extension.h"
+#include "executor/tuptable.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
@@ -28,7 +31,6 @@
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 #include "utils/tuplestore.h"
-#include "executor/tuptable.h"
 
 #include "accounts.h"
 
@@ -39,23 +41,85 @@ void		_PG_init(void);
 static void accounts_relcache_callback(Datum arg, Oid relid);
 static Oid	extension_owner(void);
 
-/* Names of the columns in TableColumn order. */
-static const char *const column_names[NUM_TABLE_COLUMNS] = {
-	"id", "org_id", "person_id", "deal_id", "update_time", "status", "value",
-	"currency", "probability", "won_time", "lost_time", "done",
-	"marked_as_done_time", "rate", "due_date", "due_time", "subject",
-	"won_deals_count", "won_value", "first_won_time", "last_won_time",
-	"open_deals_count", "open_deals_value", "open_deals_weighted_value",
-	"lost_deals_count", "people_count", "notes_count", "files_count",
-	"activities_count", "done_activities_count", "next_activity_id",
-	"next_activity_date", "next_activity_time", "next_activity_subject",
-	"last_activity_id", "last_activity_date", "last_activity_time",
-	"day", "slot", "accounts", "kind", "event_time"
+/* The columns in TableColumn order: name and type. */
+static const struct
+{
+	const char *name;
+	Oid			type;
+}			columns[NUM_TABLE_COLUMNS] = {
+	{"id", INT8OID}, {"org_id", INT8OID}, {"person_id", INT8OID},
+	{"deal_id", INT8OID}, {"update_time", TIMESTAMPTZOID},
+	{"status", TEXTOID}, {"value", NUMERICOID}, {"currency", TEXTOID},
+	{"probability", INT2OID}, {"won_time", TIMESTAMPTZOID},
+	{"lost_time", TIMESTAMPTZOID}, {"done", BOOLOID},
+	{"marked_as_done_time", TIMESTAMPTZOID}, {"rate", NUMERICOID},
+	{"due_date", DATEOID}, {"due_time", TIMEOID}, {"subject", TEXTOID},
+	{"won_deals_count", INT4OID}, {"won_value", NUMERICOID},
+	{"first_won_time", TIMESTAMPTZOID}, {"last_won_time", TIMESTAMPTZOID},
+	{"open_deals_count", INT4OID}, {"open_deals_value", NUMERICOID},
+	{"open_deals_weighted_value", NUMERICOID},
+	{"lost_deals_count", INT4OID}, {"people_count", INT4OID},
+	{"notes_count", INT4OID}, {"files_count", INT4OID},
+	{"activities_count", INT4OID}, {"done_activities_count", INT4OID},
+	{"next_activity_id", INT8OID}, {"next_activity_date", DATEOID},
+	{"next_activity_time", TIMEOID}, {"next_activity_subject", TEXTOID},
+	{"last_activity_id", INT8OID}, {"last_activity_date", DATEOID},
+	{"last_activity_time", TIMEOID}, {"day", DATEOID}, {"slot", INT4OID},
+	{"accounts", INT8OID}, {"kind", TEXTOID}, {"event_time", TIMESTAMPTZOID}
 };
 
-/* Resolved columns per relation, and the extension owner; see callback. */
+/*
+ * The columns each table of schema accounts must have for the triggers:
+ * what they read and write there, and nothing else (a column that a table
+ * does not list resolves to InvalidAttrNumber, and the triggers act on the
+ * columns a table lists).
+ */
+#define FIGURES_COLUMNS \
+	COL_ORG_ID, COL_WON_DEALS_COUNT, COL_WON_VALUE, COL_FIRST_WON_TIME, \
+	COL_LAST_WON_TIME, COL_OPEN_DEALS_COUNT, COL_OPEN_DEALS_VALUE, \
+	COL_OPEN_DEALS_WEIGHTED_VALUE, COL_LOST_DEALS_COUNT, COL_PEOPLE_COUNT, \
+	COL_NOTES_COUNT, COL_FILES_COUNT, COL_ACTIVITIES_COUNT, \
+	COL_DONE_ACTIVITIES_COUNT, COL_NEXT_ACTIVITY_ID, COL_NEXT_ACTIVITY_DATE, \
+	COL_NEXT_ACTIVITY_TIME, COL_NEXT_ACTIVITY_SUBJECT, COL_LAST_ACTIVITY_ID, \
+	COL_LAST_ACTIVITY_DATE, COL_LAST_ACTIVITY_TIME
+static const struct
+{
+	const char *relname;
+	TableColumn columns[NUM_TABLE_COLUMNS];
+	int			ncolumns;
+}			table_columns[] = {
+#define TABLE(name, ...) \
+	{name, {__VA_ARGS__}, lengthof(((TableColumn[]) {__VA_ARGS__}))}
+	TABLE("organizations", COL_ID, COL_UPDATE_TIME),
+	TABLE("persons", COL_ID, COL_ORG_ID, COL_UPDATE_TIME),
+	TABLE("deals", COL_ID, COL_ORG_ID, COL_UPDATE_TIME, COL_STATUS, COL_VALUE,
+		  COL_CURRENCY, COL_PROBABILITY, COL_WON_TIME, COL_LOST_TIME),
+	TABLE("activities", COL_ID, COL_ORG_ID, COL_PERSON_ID, COL_DEAL_ID,
+		  COL_UPDATE_TIME, COL_DONE, COL_MARKED_AS_DONE_TIME, COL_DUE_DATE,
+		  COL_DUE_TIME, COL_SUBJECT),
+	TABLE("notes", COL_ID, COL_ORG_ID, COL_PERSON_ID, COL_DEAL_ID,
+		  COL_UPDATE_TIME),
+	TABLE("files", COL_ID, COL_ORG_ID, COL_PERSON_ID, COL_DEAL_ID),
+	TABLE("currencies", COL_RATE),
+	TABLE("figures", FIGURES_COLUMNS),
+	TABLE("figures_by_currency", COL_ORG_ID, COL_CURRENCY,
+		  COL_WON_DEALS_COUNT, COL_WON_VALUE),
+	TABLE("kanban_days", COL_DAY, COL_SLOT, COL_ACCOUNTS, COL_WON_VALUE),
+	TABLE("account_events", COL_ID, COL_ORG_ID, COL_KIND, COL_DEAL_ID,
+		  COL_EVENT_TIME),
+#undef TABLE
+};
+
+/*
+ * Resolved columns per relation, and the extension owner; see callback.
+ * Entries are handed out by copy only: the callback removes them, and may
+ * run at any lock taken while a trigger still uses what it was given.
+ */
 static HTAB *table_infos = NULL;
 static Oid	cached_owner = InvalidOid;
+
+/* Invalidations seen; see accounts_invalidation_count(). */
+static uint64 invalidation_count = 0;
 
 /*
  * Relation OIDs by name: the triggers look up the same few tables and
@@ -85,6 +149,7 @@ _PG_init(void)
 static void
 accounts_relcache_callback(Datum arg, Oid relid)
 {
+	invalidation_count++;
 	if (table_infos != NULL)
 	{
 		if (OidIsValid(relid))
@@ -102,15 +167,98 @@ accounts_relcache_callback(Datum arg, Oid relid)
 }
 
 /*
- * The attribute numbers of the columns that the triggers use, for rel.
+ * The number of relcache invalidations this backend has processed.  A cache
+ * filled from what a lookup read keeps it only if the count did not move
+ * during the lookup: an invalidation processed then (at any lock the lookup
+ * took) found nothing to forget, and what was read may be what it
+ * announced the end of.
  */
-TableInfo *
-accounts_table_info(Relation rel)
+uint64
+accounts_invalidation_count(void)
+{
+	return invalidation_count;
+}
+
+/*
+ * Resolve the columns that the triggers use in rel, one of the tables of
+ * table_columns[], checking that each is there with its type: a table
+ * whose columns were renamed, dropped or retyped is refused with an error
+ * that names the column, rather than misread.
+ */
+static void
+resolve_columns(Relation rel, TableInfo *info)
+{
+	const char *relname = RelationGetRelationName(rel);
+	TupleDesc	tupdesc = RelationGetDescr(rel);
+	int			t;
+
+	for (t = 0; t < lengthof(table_columns); t++)
+		if (strcmp(table_columns[t].relname, relname) == 0)
+			break;
+	if (t == lengthof(table_columns) ||
+		RelationGetNamespace(rel) != get_namespace_oid("accounts", false))
+		elog(ERROR, "relation \"%s\" is not a table of the accounts extension",
+			 relname);
+
+	info->relid = RelationGetRelid(rel);
+	for (int c = 0; c < NUM_TABLE_COLUMNS; c++)
+		info->attnum[c] = InvalidAttrNumber;
+	for (int i = 0; i < table_columns[t].ncolumns; i++)
+	{
+		TableColumn col = table_columns[t].columns[i];
+		const char *name = columns[col].name;
+		int			attnum = SPI_fnumber(tupdesc, name);
+		Oid			type;
+
+		if (attnum <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_COLUMN),
+					 errmsg("column \"%s\" of table \"accounts.%s\" does not exist",
+							name, relname),
+					 errdetail("The triggers of the accounts extension read and write this column."),
+					 errhint("Give the table its column \"%s\" of type %s back.",
+							 name, format_type_be(columns[col].type))));
+		type = TupleDescAttr(tupdesc, attnum - 1)->atttypid;
+		if (type != columns[col].type)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("column \"%s\" of table \"accounts.%s\" has type %s, not %s",
+							name, relname, format_type_be(type),
+							format_type_be(columns[col].type)),
+					 errdetail("The triggers of the accounts extension read and write this column."),
+					 errhint("Change the column back to type %s.",
+							 format_type_be(columns[col].type))));
+		info->attnum[col] = attnum;
+	}
+}
+
+/*
+ * Copy into *info the attribute numbers of the columns that the triggers
+ * use in rel, resolved once per relation and kept until an invalidation of
+ * it.  A copy, so that what a statement holds is its own.
+ */
+void
+accounts_table_info(Relation rel, TableInfo *info)
 {
 	Oid			relid = RelationGetRelid(rel);
-	TableInfo  *info;
+	TableInfo  *entry;
 	bool		found;
 
+	if (table_infos != NULL)
+	{
+		entry = hash_search(table_infos, &relid, HASH_FIND, NULL);
+		if (entry != NULL)
+		{
+			*info = *entry;
+			return;
+		}
+	}
+
+	/*
+	 * Resolve before entering: the lookups of the error paths read the
+	 * catalogs, where an invalidation may destroy the hash table.
+	 */
+	resolve_columns(rel, info);
 	if (table_infos == NULL)
 	{
 		HASHCTL		ctl;
@@ -121,20 +269,8 @@ accounts_table_info(Relation rel)
 		table_infos = hash_create("accounts table columns", 32, &ctl,
 								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
 	}
-
-	info = hash_search(table_infos, &relid, HASH_ENTER, &found);
-	if (!found)
-	{
-		TupleDesc	tupdesc = RelationGetDescr(rel);
-
-		for (int c = 0; c < NUM_TABLE_COLUMNS; c++)
-		{
-			int			attnum = SPI_fnumber(tupdesc, column_names[c]);
-
-			info->attnum[c] = attnum > 0 ? attnum : InvalidAttrNumber;
-		}
-	}
-	return info;
+	entry = hash_search(table_infos, &relid, HASH_ENTER, &found);
+	*entry = *info;
 }
 
 /*

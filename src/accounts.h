@@ -195,6 +195,7 @@ typedef struct DirectDef DirectDef;
 typedef struct DirectTable
 {
 	Relation	rel;
+	TableInfo	info;			/* its columns */
 	Relation	index;			/* the unique index that finds rows */
 	int			nkeys;
 	DirectDef  *def;			/* what the backend keeps of rel's indexes */
@@ -213,6 +214,7 @@ typedef struct DirectTable
 typedef struct DirectRange
 {
 	Relation	rel;
+	TableInfo	info;			/* its columns */
 	Relation	index;
 	FmgrInfo   *eq;
 	TupleTableSlot *slot;
@@ -251,7 +253,8 @@ extern void *int64map_enter(Int64Map *map, int64 key, bool *found);
 extern long int64map_count(Int64Map *map);
 extern void int64map_iter_init(Int64MapIter *it, Int64Map *map);
 extern void *int64map_iter_next(Int64MapIter *it);
-extern TableInfo *accounts_table_info(Relation rel);
+extern void accounts_table_info(Relation rel, TableInfo *info);
+extern uint64 accounts_invalidation_count(void);
 extern Oid	accounts_relid(const char *relname);
 extern Oid	accounts_relid_extended(const char *relname, bool missing_ok);
 extern void accounts_check_trigger(FunctionCallInfo fcinfo, const char *funcname,

@@ -29,7 +29,7 @@ PG_FUNCTION_INFO_V1(accounts_activity_after);
 typedef struct ActivityRows
 {
 	DeltaSet   *set;
-	TableInfo  *info;
+	TableInfo	info;			/* of activities */
 } ActivityRows;
 
 /* Add (sign 1) or take away (sign -1) one version of an activity row. */
@@ -37,7 +37,7 @@ static void
 activity_row(void *arg, TupleTableSlot *slot, int sign)
 {
 	ActivityRows *rows = (ActivityRows *) arg;
-	TableInfo  *info = rows->info;
+	TableInfo  *info = &rows->info;
 	ActivityKey key;
 	bool		isnull;
 	Datum		d;
@@ -79,13 +79,14 @@ accounts_activity_after(PG_FUNCTION_ARGS)
 
 		accounts_check_trigger(fcinfo, "activity_after", true, false, tables);
 	}
-	rows.info = accounts_table_info(((TriggerData *) fcinfo->context)->tg_relation);
+	accounts_table_info(((TriggerData *) fcinfo->context)->tg_relation,
+						&rows.info);
 
-	relevant[0] = rows.info->attnum[COL_ORG_ID];
-	relevant[1] = rows.info->attnum[COL_DONE];
-	relevant[2] = rows.info->attnum[COL_DUE_DATE];
-	relevant[3] = rows.info->attnum[COL_DUE_TIME];
-	relevant[4] = rows.info->attnum[COL_SUBJECT];
+	relevant[0] = rows.info.attnum[COL_ORG_ID];
+	relevant[1] = rows.info.attnum[COL_DONE];
+	relevant[2] = rows.info.attnum[COL_DUE_DATE];
+	relevant[3] = rows.info.attnum[COL_DUE_TIME];
+	relevant[4] = rows.info.attnum[COL_SUBJECT];
 
 	SPI_connect();
 	accounts_begin_maintenance(&save_userid, &save_sec_context);

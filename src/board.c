@@ -59,7 +59,7 @@ struct Board
 typedef struct BoardRows
 {
 	Board	   *board;
-	TableInfo  *info;
+	TableInfo	info;			/* of figures */
 } BoardRows;
 
 /* this backend's rows: at most one transaction at a time writes them */
@@ -116,7 +116,7 @@ board_apply(Board *board)
 	Int64MapIter it;
 	DayDelta   *delta;
 	DirectTable *t = NULL;
-	TableInfo  *info = NULL;
+	TableInfo  *info = NULL;	/* of kanban_days: t->info */
 
 	if (int64map_count(&board->days) == 0)
 		return;
@@ -135,7 +135,7 @@ board_apply(Board *board)
 		{
 			t = direct_open("kanban_days", "kanban_days_day_slot");
 			direct_remember(t, 1024);
-			info = accounts_table_info(t->rel);
+			info = &t->info;
 		}
 		isnull[0] = delta->day == NO_ACTIVITY;
 		key[0] = isnull[0] ? (Datum) 0 : DateADTGetDatum((DateADT) delta->day);
@@ -181,7 +181,7 @@ static void
 board_row(void *arg, TupleTableSlot *slot, int sign)
 {
 	BoardRows  *rows = (BoardRows *) arg;
-	TableInfo  *info = rows->info;
+	TableInfo  *info = &rows->info;
 	bool		count_null,
 				day_null,
 				value_null;
@@ -214,12 +214,13 @@ accounts_board_after(PG_FUNCTION_ARGS)
 
 		accounts_check_trigger(fcinfo, "board_after", true, false, tables);
 	}
-	rows.info = accounts_table_info(((TriggerData *) fcinfo->context)->tg_relation);
+	accounts_table_info(((TriggerData *) fcinfo->context)->tg_relation,
+						&rows.info);
 	rows.board = board_create();
 
-	relevant[0] = rows.info->attnum[COL_WON_DEALS_COUNT];
-	relevant[1] = rows.info->attnum[COL_WON_VALUE];
-	relevant[2] = rows.info->attnum[COL_NEXT_ACTIVITY_DATE];
+	relevant[0] = rows.info.attnum[COL_WON_DEALS_COUNT];
+	relevant[1] = rows.info.attnum[COL_WON_VALUE];
+	relevant[2] = rows.info.attnum[COL_NEXT_ACTIVITY_DATE];
 	accounts_for_each_transition_row((TriggerData *) fcinfo->context,
 									 board_row, &rows, relevant,
 									 lengthof(relevant));

@@ -69,16 +69,25 @@ static SPIPlanPtr recompute_plan = NULL;
  * writer takes its lock on accounts.figures after a rate change commits (the
  * change holds a SHARE lock on it until then), and taking a lock reads the
  * pending invalidations: so a writer never uses a rate older than the last
- * committed one.
+ * committed one.  A value read while an invalidation was processed serves
+ * that call only and is not kept: it may predate what the invalidation
+ * announced.  Callers get copies, never pointers into the cache, which the
+ * callback frees.
  */
 static MemoryContext rates_cxt = NULL;
 static HTAB *rates = NULL;
 static text *default_currency = NULL;
 static Oid	currencies_relid = InvalidOid;
 
+/*
+ * Codes are three letters (a check constraint); a string key of dynahash
+ * must be longer than 8 bytes.
+ */
+#define RATE_CODE_SIZE 16
+
 typedef struct RateEntry
 {
-	char		code[8];		/* hash key */
+	char		code[RATE_CODE_SIZE];	/* hash key */
 	Numeric		rate;
 } RateEntry;
 
@@ -104,7 +113,7 @@ remember_currencies(void)
 	currencies_relid = accounts_relid("currencies");
 	rates_cxt = AllocSetContextCreate(CacheMemoryContext, "accounts rates",
 									  ALLOCSET_SMALL_SIZES);
-	ctl.keysize = 8;
+	ctl.keysize = RATE_CODE_SIZE;
 	ctl.entrysize = sizeof(RateEntry);
 	ctl.hcxt = rates_cxt;
 	rates = hash_create("accounts rates", 8, &ctl,
@@ -118,7 +127,7 @@ Numeric
 deals_currency_rate(text *currency)
 {
 	static const Oid argtypes[] = {TEXTOID};
-	char		code[8];
+	char		code[RATE_CODE_SIZE];
 	RateEntry  *entry;
 	Datum		values[1];
 	bool		isnull;
@@ -130,6 +139,7 @@ deals_currency_rate(text *currency)
 	if (entry == NULL)
 	{
 		Numeric		rate;
+		uint64		invalidations = accounts_invalidation_count();
 
 		accounts_prepare(&rate_plan,
 						 "SELECT rate FROM accounts.currencies WHERE code = $1",
@@ -144,7 +154,10 @@ deals_currency_rate(text *currency)
 							 text_to_cstring(currency))));
 		rate = DatumGetNumeric(SPI_getbinval(SPI_tuptable->vals[0],
 											 SPI_tuptable->tupdesc, 1, &isnull));
-		/* the lookup may have read an invalidation: remember anew */
+		/* kept only if no invalidation came meanwhile: see the function */
+		if (invalidations != accounts_invalidation_count())
+			return (Numeric) DatumGetPointer(datumCopy(NumericGetDatum(rate),
+													   false, -1));
 		remember_currencies();
 		entry = hash_search(rates, code, HASH_ENTER, &found);
 		entry->rate = (Numeric) MemoryContextAlloc(rates_cxt, VARSIZE(rate));
@@ -166,6 +179,8 @@ deals_default_currency(void)
 	remember_currencies();
 	if (default_currency == NULL)
 	{
+		uint64		invalidations = accounts_invalidation_count();
+
 		accounts_prepare(&default_plan,
 						 "SELECT code FROM accounts.currencies WHERE is_default",
 						 0, NULL);
@@ -177,6 +192,9 @@ deals_default_currency(void)
 					 errhint("Give the deal a currency, or set a default: INSERT INTO accounts.currencies (code, rate, is_default) VALUES ('USD', 1, true).")));
 		code = DatumGetTextPP(SPI_getbinval(SPI_tuptable->vals[0],
 											SPI_tuptable->tupdesc, 1, &isnull));
+		if (invalidations != accounts_invalidation_count())
+			return (text *) DatumGetPointer(datumCopy(PointerGetDatum(code),
+													  false, -1));
 		remember_currencies();
 		default_currency = (text *) MemoryContextAlloc(rates_cxt,
 														VARSIZE_ANY(code));
@@ -230,7 +248,7 @@ deal_share(DealShare *share, TupleTableSlot *slot, TableInfo *info)
 typedef struct DealRows
 {
 	DeltaSet   *set;
-	TableInfo  *info;
+	TableInfo	info;			/* of deals */
 } DealRows;
 
 /*
@@ -244,7 +262,7 @@ deal_row(void *arg, TupleTableSlot *slot, int sign)
 	OrgDelta   *delta;
 	bool		isnull;
 
-	deal_share(&share, slot, rows->info);
+	deal_share(&share, slot, &rows->info);
 	if (share.org_id == 0 || share.status == 'd')
 		return;
 	delta = deltas_get(rows->set, share.org_id);
@@ -255,7 +273,7 @@ deal_row(void *arg, TupleTableSlot *slot, int sign)
 			deltas_add_sum(rows->set, &delta->sum[FIG_WON_VALUE],
 						   share.value_dc, sign);
 			deltas_add_won(rows->set, delta,
-						   get_int64_col(slot, rows->info, COL_ID, &isnull),
+						   get_int64_col(slot, &rows->info, COL_ID, &isnull),
 						   share.won_time, share.currency, share.value, sign);
 			break;
 		case 'o':
@@ -289,14 +307,15 @@ accounts_deal_after(PG_FUNCTION_ARGS)
 
 		accounts_check_trigger(fcinfo, "deal_after", true, false, tables);
 	}
-	rows.info = accounts_table_info(((TriggerData *) fcinfo->context)->tg_relation);
+	accounts_table_info(((TriggerData *) fcinfo->context)->tg_relation,
+						&rows.info);
 
-	relevant[0] = rows.info->attnum[COL_ORG_ID];
-	relevant[1] = rows.info->attnum[COL_STATUS];
-	relevant[2] = rows.info->attnum[COL_VALUE];
-	relevant[3] = rows.info->attnum[COL_CURRENCY];
-	relevant[4] = rows.info->attnum[COL_PROBABILITY];
-	relevant[5] = rows.info->attnum[COL_WON_TIME];
+	relevant[0] = rows.info.attnum[COL_ORG_ID];
+	relevant[1] = rows.info.attnum[COL_STATUS];
+	relevant[2] = rows.info.attnum[COL_VALUE];
+	relevant[3] = rows.info.attnum[COL_CURRENCY];
+	relevant[4] = rows.info.attnum[COL_PROBABILITY];
+	relevant[5] = rows.info.attnum[COL_WON_TIME];
 
 	/*
 	 * Take the figures lock before reading any rate: a rate change holds a
@@ -329,7 +348,7 @@ accounts_currency_after(PG_FUNCTION_ARGS)
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	static const Oid argtypes[] = {TEXTOID};
 	TupleDesc	tupdesc;
-	TableInfo  *info;
+	TableInfo	info;
 	Datum		oldrate,
 				newrate,
 				values[1];
@@ -346,11 +365,11 @@ accounts_currency_after(PG_FUNCTION_ARGS)
 	if (!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		return PointerGetDatum(NULL);
 	tupdesc = RelationGetDescr(trigdata->tg_relation);
-	info = accounts_table_info(trigdata->tg_relation);
+	accounts_table_info(trigdata->tg_relation, &info);
 
-	oldrate = heap_getattr(trigdata->tg_trigtuple, info->attnum[COL_RATE],
+	oldrate = heap_getattr(trigdata->tg_trigtuple, info.attnum[COL_RATE],
 						   tupdesc, &isnull);
-	newrate = heap_getattr(trigdata->tg_newtuple, info->attnum[COL_RATE],
+	newrate = heap_getattr(trigdata->tg_newtuple, info.attnum[COL_RATE],
 						   tupdesc, &isnull);
 	if (DatumGetBool(DirectFunctionCall2(numeric_eq, oldrate, newrate)))
 		return PointerGetDatum(NULL);

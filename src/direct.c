@@ -360,6 +360,7 @@ direct_open(const char *relname, const char *indexname)
 	t->cxt = CurrentMemoryContext;
 	t->rel = table_open(accounts_relid(relname), RowExclusiveLock);
 	t->index = index_open(accounts_relid(indexname), RowExclusiveLock);
+	accounts_table_info(t->rel, &t->info);
 	t->nkeys = IndexRelationGetNumberOfKeyAttributes(t->index);
 	/* the slots and the row access below are those of a heap table */
 	if (t->rel->rd_tableam != GetHeapamTableAmRoutine() ||
@@ -864,6 +865,7 @@ direct_range_open(const char *relname, const char *indexname)
 
 	r->rel = table_open(accounts_relid(relname), AccessShareLock);
 	r->index = index_open(accounts_relid(indexname), AccessShareLock);
+	accounts_table_info(r->rel, &r->info);
 	r->eq = equality_functions(direct_def(r->rel), r->index, 1);
 	r->slot = table_slot_create(r->rel, NULL);
 	return r;

@@ -106,7 +106,7 @@ accounts_before_row(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	TupleDesc	tupdesc;
-	TableInfo  *info;
+	TableInfo	info;
 	HeapTuple	tuple;
 	bool		is_update;
 	int			ncols = 0;
@@ -132,33 +132,33 @@ accounts_before_row(PG_FUNCTION_ARGS)
 	is_update = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event);
 	tuple = is_update ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
 	tupdesc = RelationGetDescr(trigdata->tg_relation);
-	info = accounts_table_info(trigdata->tg_relation);
+	accounts_table_info(trigdata->tg_relation, &info);
 
-	if (is_update && info->attnum[COL_UPDATE_TIME] != InvalidAttrNumber)
+	if (is_update && info.attnum[COL_UPDATE_TIME] != InvalidAttrNumber)
 	{
-		cols[ncols] = info->attnum[COL_UPDATE_TIME];
+		cols[ncols] = info.attnum[COL_UPDATE_TIME];
 		values[ncols] = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
 		nulls[ncols++] = false;
 	}
 
 	/* deals: won_time, lost_time, default currency */
-	if (info->attnum[COL_STATUS] != InvalidAttrNumber)
+	if (info.attnum[COL_STATUS] != InvalidAttrNumber)
 	{
 		bool		isnull;
-		Datum		status = heap_getattr(tuple, info->attnum[COL_STATUS],
+		Datum		status = heap_getattr(tuple, info.attnum[COL_STATUS],
 										  tupdesc, &isnull);
 		char	   *s = isnull ? "" : TextDatumGetCString(status);
 
 		set_time_if(strcmp(s, "won") == 0, tuple, tupdesc,
-					info->attnum[COL_WON_TIME], &ncols, cols, values, nulls);
+					info.attnum[COL_WON_TIME], &ncols, cols, values, nulls);
 		set_time_if(strcmp(s, "lost") == 0, tuple, tupdesc,
-					info->attnum[COL_LOST_TIME], &ncols, cols, values, nulls);
-		if (column_is_null(tuple, tupdesc, info->attnum[COL_CURRENCY]))
+					info.attnum[COL_LOST_TIME], &ncols, cols, values, nulls);
+		if (column_is_null(tuple, tupdesc, info.attnum[COL_CURRENCY]))
 		{
 			SPI_connect();
 			spi = true;
 			accounts_begin_maintenance(&save_userid, &save_sec_context);
-			cols[ncols] = info->attnum[COL_CURRENCY];
+			cols[ncols] = info.attnum[COL_CURRENCY];
 			values[ncols] = PointerGetDatum(deals_default_currency());
 			{
 				MemoryContext spicxt = MemoryContextSwitchTo(callercxt);
@@ -172,14 +172,14 @@ accounts_before_row(PG_FUNCTION_ARGS)
 	}
 
 	/* activities: marked_as_done_time */
-	if (info->attnum[COL_DONE] != InvalidAttrNumber)
+	if (info.attnum[COL_DONE] != InvalidAttrNumber)
 	{
 		bool		isnull;
-		Datum		done = heap_getattr(tuple, info->attnum[COL_DONE],
+		Datum		done = heap_getattr(tuple, info.attnum[COL_DONE],
 										tupdesc, &isnull);
 
 		set_time_if(!isnull && DatumGetBool(done), tuple, tupdesc,
-					info->attnum[COL_MARKED_AS_DONE_TIME],
+					info.attnum[COL_MARKED_AS_DONE_TIME],
 					&ncols, cols, values, nulls);
 	}
 
@@ -189,22 +189,22 @@ accounts_before_row(PG_FUNCTION_ARGS)
 	 * the deal or person is given: setting org_id to NULL, as deleting an
 	 * organization does, leaves it NULL.
 	 */
-	if (info->attnum[COL_ORG_ID] != InvalidAttrNumber &&
-		info->attnum[COL_DEAL_ID] != InvalidAttrNumber &&
-		column_is_null(tuple, tupdesc, info->attnum[COL_ORG_ID]) &&
+	if (info.attnum[COL_ORG_ID] != InvalidAttrNumber &&
+		info.attnum[COL_DEAL_ID] != InvalidAttrNumber &&
+		column_is_null(tuple, tupdesc, info.attnum[COL_ORG_ID]) &&
 		(!is_update ||
 		 accounts_attr_changed(trigdata->tg_trigtuple, tuple, tupdesc,
-							   info->attnum[COL_DEAL_ID]) ||
+							   info.attnum[COL_DEAL_ID]) ||
 		 accounts_attr_changed(trigdata->tg_trigtuple, tuple, tupdesc,
-							   info->attnum[COL_PERSON_ID])))
+							   info.attnum[COL_PERSON_ID])))
 	{
 		bool		deal_null,
 					person_null;
 		int64		deal_id = accounts_get_int64(tuple, tupdesc,
-												 info->attnum[COL_DEAL_ID],
+												 info.attnum[COL_DEAL_ID],
 												 &deal_null);
 		int64		person_id = accounts_get_int64(tuple, tupdesc,
-												   info->attnum[COL_PERSON_ID],
+												   info.attnum[COL_PERSON_ID],
 												   &person_null);
 		int64		org_id = 0;
 
@@ -223,7 +223,7 @@ accounts_before_row(PG_FUNCTION_ARGS)
 		}
 		if (org_id != 0)
 		{
-			cols[ncols] = info->attnum[COL_ORG_ID];
+			cols[ncols] = info.attnum[COL_ORG_ID];
 			values[ncols] = Int64GetDatum(org_id);
 			nulls[ncols++] = false;
 		}
@@ -249,7 +249,7 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	static const Oid argtypes[] = {INT8OID};
-	TableInfo  *info;
+	TableInfo	info;
 	Datum		values[1];
 	bool		isnull;
 	Oid			save_userid;
@@ -261,10 +261,10 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 		accounts_check_trigger(fcinfo, "organization_after", true, true,
 							   tables);
 	}
-	info = accounts_table_info(trigdata->tg_relation);
+	accounts_table_info(trigdata->tg_relation, &info);
 	values[0] = Int64GetDatum(accounts_get_int64(trigdata->tg_trigtuple,
 												 RelationGetDescr(trigdata->tg_relation),
-												 info->attnum[COL_ID], &isnull));
+												 info.attnum[COL_ID], &isnull));
 
 	SPI_connect();
 	accounts_begin_maintenance(&save_userid, &save_sec_context);
@@ -310,7 +310,7 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 		move[0] = values[0];
 		move[1] = Int64GetDatum(accounts_get_int64(trigdata->tg_newtuple,
 												   RelationGetDescr(trigdata->tg_relation),
-												   info->attnum[COL_ID], &isnull));
+												   info.attnum[COL_ID], &isnull));
 		/*
 		 * Figures belong to an id value, not to an organization row: the
 		 * foreign keys are NO ACTION, so rows referencing the old id keep it,
@@ -348,7 +348,7 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 typedef struct CountRows
 {
 	DeltaSet   *set;
-	TableInfo  *info;
+	TableInfo	info;
 	FigureCount figure;
 } CountRows;
 
@@ -357,7 +357,7 @@ count_row(void *arg, TupleTableSlot *slot, int sign)
 {
 	CountRows  *rows = (CountRows *) arg;
 	bool		isnull;
-	int64		org_id = get_int64_col(slot, rows->info, COL_ORG_ID, &isnull);
+	int64		org_id = get_int64_col(slot, &rows->info, COL_ORG_ID, &isnull);
 
 	if (!isnull)
 		deltas_get(rows->set, org_id)->count[rows->figure] += sign;
@@ -398,13 +398,13 @@ accounts_count_after(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("unknown counted figure \"%s\"", trigger->tgargs[0]),
 				 errhint("Use people_count, notes_count or files_count.")));
-	rows.info = accounts_table_info(trigdata->tg_relation);
+	accounts_table_info(trigdata->tg_relation, &rows.info);
 
 	SPI_connect();
 	accounts_begin_maintenance(&save_userid, &save_sec_context);
 	rows.set = deltas_create();
 	accounts_for_each_transition_row(trigdata, count_row, &rows,
-									 &rows.info->attnum[COL_ORG_ID], 1);
+									 &rows.info.attnum[COL_ORG_ID], 1);
 	deltas_apply(rows.set);
 	accounts_end_maintenance(save_userid, save_sec_context);
 	SPI_finish();
