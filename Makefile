@@ -8,17 +8,18 @@ OBJS = \
 	src/board.o \
 	src/deals.o \
 	src/direct.o \
+	src/events.o \
 	src/figures.o \
 	src/kanban.o \
 	src/rows.o \
 	src/views.o
 
-DATA = sql/accounts--0.1.sql sql/accounts--0.1--0.2.sql sql/accounts--0.2--0.3.sql
+DATA = sql/accounts--0.1.sql sql/accounts--0.1--0.2.sql sql/accounts--0.2--0.3.sql sql/accounts--0.3--0.4.sql
 
-REGRESS = base figures currencies events views maintenance kanban detail access bad_input direct_indexes schema_drift
+REGRESS = base figures currencies events views maintenance kanban detail access bad_input direct_indexes schema_drift replication
 REGRESS_OPTS = --load-extension=accounts
 
-ISOLATION = concurrent_deals concurrent_activities concurrent_org_delete concurrent_three_sessions concurrent_savepoints concurrent_rates concurrent_rate_waits concurrent_moves concurrent_no_blocking concurrent_repeatable_read
+ISOLATION = concurrent_deals concurrent_activities concurrent_org_delete concurrent_three_sessions concurrent_savepoints concurrent_rates concurrent_rate_waits concurrent_moves concurrent_no_blocking concurrent_repeatable_read concurrent_prepared
 ISOLATION_OPTS = --inputdir=test --load-extension=accounts
 
 PG_CONFIG ?= pg_config

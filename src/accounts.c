@@ -139,6 +139,7 @@ _PG_init(void)
 {
 	CacheRegisterRelcacheCallback(accounts_relcache_callback, (Datum) 0);
 	kanban_define_settings();
+	events_init();
 }
 
 /*

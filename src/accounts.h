@@ -292,7 +292,6 @@ extern void deltas_add_activity(DeltaSet *set, OrgDelta *delta, bool done,
 								const ActivityKey *key, text *subject,
 								int sign);
 extern void deltas_apply(DeltaSet *set);
-extern void figures_record_event(int64 org_id, const char *kind, int64 deal_id);
 extern int64 figures_rebuild(void);
 extern Numeric numeric_plus(Numeric a, Numeric b);
 extern Numeric numeric_minus(Numeric a, Numeric b);
@@ -306,6 +305,8 @@ extern DirectTable *direct_open(const char *relname, const char *indexname);
 extern void direct_remember(DirectTable *t, uint32 nrows);
 extern void direct_close(DirectTable *t);
 extern bool direct_find(DirectTable *t, const Datum *key, const bool *isnull);
+extern bool direct_find_extended(DirectTable *t, const Datum *key,
+								 const bool *isnull, bool *busy);
 extern bool direct_update(DirectTable *t);
 extern void direct_insert(DirectTable *t);
 extern bool direct_delete(DirectTable *t);
@@ -317,6 +318,14 @@ extern void direct_range_close(DirectRange *r);
 extern bool direct_range_first(DirectRange *r, Datum key, ScanDirection dir,
 							   Snapshot snapshot, DirectFilter filter,
 							   void *arg);
+
+/* events.c */
+extern void events_init(void);
+extern void events_record(int64 org_id, const char *kind, int64 deal_id);
+extern void events_announce(int64 id, int64 org_id, const char *kind,
+							int64 deal_id, bool deal_null,
+							TimestampTz event_time);
+extern void events_announce_result(void);
 
 /* board.c */
 extern Board *board_create(void);

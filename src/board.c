@@ -16,6 +16,13 @@
  *	  figures are the sum over the slots; rebuild() folds every slot into
  *	  slot 0.
  *
+ *	  Nobody waits for a board row either.  A prepared transaction keeps
+ *	  the rows it wrote until COMMIT or ROLLBACK PREPARED, while the
+ *	  backend that prepared it goes on, and its backend id may pass to a
+ *	  new backend.  A backend that finds the row of its slot written by
+ *	  another transaction takes the next slot of its own, its backend id
+ *	  plus a multiple of MaxBackends, rather than wait.
+ *
  *-------------------------------------------------------------------------
  */
 #include "postgres.h"
@@ -24,6 +31,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "miscadmin.h"
 #if PG_VERSION_NUM >= 170000
 #include "storage/procnumber.h"
 #else
@@ -140,13 +148,19 @@ board_apply(Board *board)
 		isnull[0] = delta->day == NO_ACTIVITY;
 		key[0] = isnull[0] ? (Datum) 0 : DateADTGetDatum((DateADT) delta->day);
 		isnull[1] = false;
-		key[1] = Int32GetDatum(BOARD_SLOT);
-		for (;;)
+		for (int k = 0;;)
 		{
 			bool		isnull_found;
+			bool		busy;
 
-			if (!direct_find(t, key, isnull))
+			key[1] = Int32GetDatum(BOARD_SLOT + k * MaxBackends);
+			if (!direct_find_extended(t, key, isnull, &busy))
 			{
+				if (busy)
+				{
+					k++;		/* see the file's header */
+					continue;
+				}
 				direct_row_empty(t);
 				set_col(t->row, info, COL_DAY, key[0], isnull[0]);
 				set_col(t->row, info, COL_SLOT, key[1], false);

@@ -575,11 +575,25 @@ fetch_version(DirectTable *t, ItemPointer tid, Snapshot snapshot,
 bool
 direct_find(DirectTable *t, const Datum *key, const bool *isnull)
 {
+	return direct_find_extended(t, key, isnull, NULL);
+}
+
+/*
+ * As direct_find; but with busy, rather than wait for another transaction
+ * that writes the row (or inserted it and is still open, or is prepared),
+ * set *busy and return false.
+ */
+bool
+direct_find_extended(DirectTable *t, const Datum *key, const bool *isnull,
+					 bool *busy)
+{
 	ScanKeyData keys[DIRECT_MAX_KEYS];
 	SnapshotData dirty;
 	IndexScanDesc scan;
 	bool		found = false;
 
+	if (busy != NULL)
+		*busy = false;
 	if (t->remember && find_remembered(t, key, isnull))
 		return true;
 
@@ -611,6 +625,11 @@ direct_find(DirectTable *t, const Datum *key, const bool *isnull)
 			found = true;
 			break;
 		}
+		if (busy != NULL)
+		{
+			*busy = true;
+			break;
+		}
 		XactLockTableWait(xwait, t->rel, &t->found->tts_tid, XLTW_Update);
 		index_rescan(scan, keys, t->nkeys, NULL, 0);
 	}
@@ -627,6 +646,8 @@ direct_find(DirectTable *t, const Datum *key, const bool *isnull)
 	 * replaced by the time we write it: the update then fails and the
 	 * caller looks again, as for any concurrent update.
 	 */
+	if (busy != NULL && *busy)
+		return false;
 	if (!found)
 	{
 		Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());

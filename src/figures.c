@@ -3,9 +3,9 @@
  * figures.c
  *	  The figures side table: applying deltas to the figures of an
  *	  organization, repairing the first and last won time and the next and
- *	  last activity from an index when the row that held them leaves,
- *	  recording account events, and rebuilding everything from the base
- *	  tables.
+ *	  last activity from an index when the row that held them leaves
+ *	  (events.c records the accounts created and closed), and rebuilding
+ *	  everything from the base tables.
  *
  *	  A delta is applied with one update of the organization's figures row,
  *	  made directly (direct.c), for one organization as for a bulk statement.
@@ -21,16 +21,11 @@
 
 #include "access/xact.h"
 #include "catalog/namespace.h"
-#include "catalog/pg_type.h"
-#include "commands/async.h"
-#include "commands/sequence.h"
 #include "fmgr.h"
-#include "lib/stringinfo.h"
 #include "nodes/pg_list.h"
 #include "utils/builtins.h"
 #include "utils/datum.h"
 #include "utils/guc.h"
-#include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
@@ -78,8 +73,6 @@ static void apply_currency(Applier *a, int64 org_id, CurrencyDelta *cd);
 static int	compare_activity_keys(const ActivityKey *a, const ActivityKey *b,
 								  bool nulls_last);
 static int	compare_deltas(const void *a, const void *b);
-
-static SPIPlanPtr event_plan = NULL;
 
 /* numeric arithmetic on possibly NULL (= zero) operands */
 Numeric
@@ -717,9 +710,9 @@ apply_one(Applier *a, OrgDelta *delta)
 	won_count = DatumGetInt32(get_col(row, info, COL_WON_DEALS_COUNT, &isnull));
 	if (delta->count[FIG_WON_DEALS] > 0 &&
 		won_count == delta->count[FIG_WON_DEALS])
-		figures_record_event(delta->org_id, "created", delta->won_deal_added);
+		events_record(delta->org_id, "created", delta->won_deal_added);
 	else if (delta->count[FIG_WON_DEALS] < 0 && won_count == 0)
-		figures_record_event(delta->org_id, "closed", delta->won_deal_removed);
+		events_record(delta->org_id, "closed", delta->won_deal_removed);
 }
 
 /*
@@ -805,124 +798,6 @@ apply_currency(Applier *a, int64 org_id, CurrencyDelta *cd)
 		if (direct_update(c))
 			return;
 	}
-}
-
-/*
- * Record an event directly (direct.c), when account_events is as the
- * extension made it: no trigger, rule or forced row security to apply, no
- * column or check constraint added, its identity sequence under its own
- * name.  Returns false otherwise: the caller then records it in SQL, which
- * applies them.
- */
-static bool
-record_event_directly(int64 org_id, const char *kind, int64 deal_id)
-{
-	DirectTable *t = direct_open("account_events", "account_events_pkey");
-	Relation	rel = t->rel;
-	TupleConstr *constr = RelationGetDescr(rel)->constr;
-	TableInfo  *info;
-	DirectRange *r;
-	Snapshot	snapshot;
-	bool		repeated = false;
-	Oid			seqid = accounts_relid_extended("account_events_id_seq", true);
-	int64		id;
-	TimestampTz now = GetCurrentTransactionStartTimestamp();
-	StringInfoData payload;
-
-	if (!OidIsValid(seqid) || rel->trigdesc != NULL || rel->rd_rules != NULL ||
-		rel->rd_rel->relforcerowsecurity ||
-		RelationGetDescr(rel)->natts != 5 ||
-		(constr != NULL && (constr->num_check != 1 || constr->has_generated_stored)))
-	{
-		direct_close(t);
-		return false;
-	}
-	info = &t->info;
-
-	/* the last kind recorded, as committed now */
-	r = direct_range_open("account_events", "account_events_org_id_id_idx");
-	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	if (direct_range_first(r, Int64GetDatum(org_id), BackwardScanDirection,
-						   snapshot, NULL, NULL))
-	{
-		bool		isnull;
-		text	   *last = DatumGetTextPP(get_col(r->slot, info, COL_KIND,
-												  &isnull));
-
-		repeated = !isnull && strlen(kind) == VARSIZE_ANY_EXHDR(last) &&
-			memcmp(VARDATA_ANY(last), kind, strlen(kind)) == 0;
-	}
-	UnregisterSnapshot(snapshot);
-	direct_range_close(r);
-	if (repeated)
-	{
-		direct_close(t);
-		return true;
-	}
-
-	id = nextval_internal(seqid, false);
-	direct_row_empty(t);
-	set_col(t->row, info, COL_ID, Int64GetDatum(id), false);
-	set_col(t->row, info, COL_ORG_ID, Int64GetDatum(org_id), false);
-	set_col(t->row, info, COL_KIND, CStringGetTextDatum(kind), false);
-	set_col(t->row, info, COL_DEAL_ID, Int64GetDatum(deal_id), deal_id == 0);
-	set_col(t->row, info, COL_EVENT_TIME, TimestampTzGetDatum(now), false);
-	direct_insert(t);
-	direct_close(t);
-
-	/* the row, as json_build_object() writes it */
-	initStringInfo(&payload);
-	appendStringInfo(&payload,
-					 "{\"id\" : " INT64_FORMAT ", \"org_id\" : " INT64_FORMAT
-					 ", \"kind\" : \"%s\", \"deal_id\" : ", id, org_id, kind);
-	if (deal_id == 0)
-		appendStringInfoString(&payload, "null");
-	else
-		appendStringInfo(&payload, INT64_FORMAT, deal_id);
-	appendStringInfo(&payload, ", \"event_time\" : \"%s\"}",
-					 JsonEncodeDateTime(NULL, TimestampTzGetDatum(now),
-										TIMESTAMPTZOID, NULL));
-	Async_Notify("accounts_events", payload.data);
-	pfree(payload.data);
-	return true;
-}
-
-/*
- * Record that an organization became an account or stopped being one, and
- * announce it with NOTIFY accounts_events.  Kinds alternate per
- * organization: a kind equal to the last one recorded is not written again.
- * The caller runs as the extension owner and holds the organization's
- * figures row, under which every event of the organization is recorded.
- */
-void
-figures_record_event(int64 org_id, const char *kind, int64 deal_id)
-{
-	static const Oid argtypes[] = {INT8OID, TEXTOID, INT8OID};
-	Datum		values[3];
-	char		nulls[3] = {' ', ' ', ' '};
-
-	if (record_event_directly(org_id, kind, deal_id))
-		return;
-	accounts_prepare(&event_plan,
-					 "WITH e AS ("
-					 " INSERT INTO accounts.account_events (org_id, kind, deal_id)"
-					 " SELECT $1, $2, $3"
-					 " WHERE (SELECT l.kind FROM accounts.account_events l"
-					 "        WHERE l.org_id = $1 ORDER BY l.id DESC LIMIT 1)"
-					 "       IS DISTINCT FROM $2"
-					 " RETURNING *) "
-					 "SELECT pg_catalog.pg_notify('accounts_events', "
-					 " pg_catalog.json_build_object('id', e.id, 'org_id', e.org_id, "
-					 "  'kind', e.kind, 'deal_id', e.deal_id, "
-					 "  'event_time', e.event_time)::text) "
-					 "FROM e",
-					 3, argtypes);
-	values[0] = Int64GetDatum(org_id);
-	values[1] = CStringGetTextDatum(kind);
-	values[2] = Int64GetDatum(deal_id);
-	if (deal_id == 0)
-		nulls[2] = 'n';
-	accounts_execute(event_plan, values, nulls, true, -1);
 }
 
 /*
@@ -1057,8 +932,7 @@ figures_rebuild(void)
 	rc = SPI_execute("WITH w AS (SELECT org_id FROM accounts.figures"
 					 "           WHERE won_deals_count > 0),"
 					 " l AS (SELECT DISTINCT ON (org_id) org_id, kind"
-					 "       FROM accounts.account_events ORDER BY org_id, id DESC),"
-					 " e AS ("
+					 "       FROM accounts.account_events ORDER BY org_id, id DESC)"
 					 " INSERT INTO accounts.account_events (org_id, kind)"
 					 " SELECT COALESCE(w.org_id, l.org_id),"
 					 "  CASE WHEN w.org_id IS NULL THEN 'closed' ELSE 'created' END"
@@ -1066,15 +940,11 @@ figures_rebuild(void)
 					 " WHERE (w.org_id IS NOT NULL AND l.kind IS DISTINCT FROM 'created')"
 					 "    OR (w.org_id IS NULL AND l.kind = 'created')"
 					 " ORDER BY 1"
-					 " RETURNING *) "
-					 "SELECT pg_catalog.pg_notify('accounts_events', "
-					 " pg_catalog.json_build_object('id', e.id, 'org_id', e.org_id, "
-					 "  'kind', e.kind, 'deal_id', e.deal_id, "
-					 "  'event_time', e.event_time)::text) "
-					 "FROM e", false, 0);
-	if (rc != SPI_OK_SELECT)
+					 " RETURNING id, org_id, kind, deal_id, event_time", false, 0);
+	if (rc != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "could not record account events: %s",
 			 SPI_result_code_string(rc));
+	events_announce_result();
 	AtEOXact_GUC(true, save_nestlevel);
 	return organizations;
 }

@@ -295,7 +295,7 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 		if (SPI_processed == 1 &&
 			DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
 										SPI_tuptable->tupdesc, 1, &isnull)) > 0)
-			figures_record_event(DatumGetInt64(values[0]), "closed", 0);
+			events_record(DatumGetInt64(values[0]), "closed", 0);
 		accounts_prepare(&by_currency_delete_plan,
 						 "DELETE FROM accounts.figures_by_currency "
 						 "WHERE org_id = $1",

@@ -50,7 +50,8 @@ ns AS (SELECT 'accounts'::regnamespace AS oid)
 SELECT line FROM (
 SELECT 'relation ' || c.relname || ' kind=' || c.relkind::text ||
 	' options=' || COALESCE(array_to_string(c.reloptions, ','), '') ||
-	' rls=' || c.relrowsecurity || ' acl=' || COALESCE(c.relacl::text, '') ||
+	' rls=' || c.relrowsecurity || ' replident=' || c.relreplident::text ||
+	' acl=' || COALESCE(c.relacl::text, '') ||
 	' comment=' || COALESCE(obj_description(c.oid, 'pg_class'), '') AS line
 FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM ns)
 UNION ALL

@@ -1,0 +1,271 @@
+/*-------------------------------------------------------------------------
+ *
+ * events.c
+ *	  Account events: a row of accounts.account_events each time an
+ *	  organization becomes an account ('created') or stops being one
+ *	  ('closed'), and a notification on channel accounts_events at commit.
+ *
+ *	  The notification is sent when the transaction commits, from a
+ *	  pre-commit callback, not from the statement that recorded the event:
+ *	  NOTIFY in a transaction makes PREPARE TRANSACTION fail, and a write
+ *	  that closes an account must not fail because the application commits
+ *	  in two phases.  A prepared transaction sends none: its events reach
+ *	  the table when COMMIT PREPARED runs, which may be in another session
+ *	  or after a restart; a consumer that must see every event reads the
+ *	  table or its changes through logical decoding.  What a rolled back
+ *	  subtransaction recorded is not announced.
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/pg_type.h"
+#include "commands/async.h"
+#include "commands/sequence.h"
+#include "lib/stringinfo.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
+
+#include "accounts.h"
+
+/* A notification to send at commit. */
+typedef struct PendingNotification
+{
+	SubTransactionId subid;		/* of the subtransaction that recorded it */
+	char	   *payload;
+} PendingNotification;
+
+/* in TopTransactionContext; NIL outside a transaction that recorded any */
+static List *pending = NIL;
+
+static SPIPlanPtr event_plan = NULL;
+
+static void events_xact_callback(XactEvent event, void *arg);
+static void events_subxact_callback(SubXactEvent event,
+									SubTransactionId mySubid,
+									SubTransactionId parentSubid, void *arg);
+
+void
+events_init(void)
+{
+	RegisterXactCallback(events_xact_callback, NULL);
+	RegisterSubXactCallback(events_subxact_callback, NULL);
+}
+
+/*
+ * Announce an event at commit, with the row as JSON:
+ * {"id" : 7, "org_id" : 42, "kind" : "created", "deal_id" : 1234,
+ *	"event_time" : "..."}, as json_build_object() writes it.
+ */
+void
+events_announce(int64 id, int64 org_id, const char *kind, int64 deal_id,
+				bool deal_null, TimestampTz event_time)
+{
+	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
+	PendingNotification *n = palloc(sizeof(PendingNotification));
+	StringInfoData payload;
+
+	initStringInfo(&payload);
+	appendStringInfo(&payload, "{\"id\" : " INT64_FORMAT ", \"org_id\" : "
+					 INT64_FORMAT ", \"kind\" : ", id, org_id);
+	escape_json(&payload, kind);
+	appendStringInfoString(&payload, ", \"deal_id\" : ");
+	if (deal_null)
+		appendStringInfoString(&payload, "null");
+	else
+		appendStringInfo(&payload, INT64_FORMAT, deal_id);
+	appendStringInfo(&payload, ", \"event_time\" : \"%s\"}",
+					 JsonEncodeDateTime(NULL, TimestampTzGetDatum(event_time),
+										TIMESTAMPTZOID, NULL));
+	n->subid = GetCurrentSubTransactionId();
+	n->payload = payload.data;
+	pending = lappend(pending, n);
+	MemoryContextSwitchTo(old);
+}
+
+/*
+ * Announce the events in SPI's last result, whose columns are id, org_id,
+ * kind, deal_id, event_time.
+ */
+void
+events_announce_result(void)
+{
+	TupleDesc	tupdesc = SPI_tuptable->tupdesc;
+
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		HeapTuple	tuple = SPI_tuptable->vals[i];
+		bool		isnull,
+					deal_null;
+		int64		id = DatumGetInt64(SPI_getbinval(tuple, tupdesc, 1, &isnull));
+		int64		org_id = DatumGetInt64(SPI_getbinval(tuple, tupdesc, 2, &isnull));
+		char	   *kind = TextDatumGetCString(SPI_getbinval(tuple, tupdesc, 3,
+															 &isnull));
+		Datum		deal = SPI_getbinval(tuple, tupdesc, 4, &deal_null);
+		TimestampTz time = DatumGetTimestampTz(SPI_getbinval(tuple, tupdesc, 5,
+															 &isnull));
+
+		events_announce(id, org_id, kind, deal_null ? 0 : DatumGetInt64(deal),
+						deal_null, time);
+	}
+}
+
+static void
+events_xact_callback(XactEvent event, void *arg)
+{
+	ListCell   *lc;
+
+	switch (event)
+	{
+		case XACT_EVENT_PRE_COMMIT:
+			/* queued now, sent by PostgreSQL when the commit is done */
+			foreach(lc, pending)
+				Async_Notify("accounts_events",
+							 ((PendingNotification *) lfirst(lc))->payload);
+			pending = NIL;
+			break;
+		case XACT_EVENT_PRE_PREPARE:
+		case XACT_EVENT_COMMIT:
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PREPARE:
+			/* the list lives in TopTransactionContext, freed with it */
+			pending = NIL;
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+events_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
+						SubTransactionId parentSubid, void *arg)
+{
+	ListCell   *lc;
+
+	if (pending == NIL)
+		return;
+	if (event == SUBXACT_EVENT_COMMIT_SUB)
+	{
+		foreach(lc, pending)
+		{
+			PendingNotification *n = lfirst(lc);
+
+			if (n->subid == mySubid)
+				n->subid = parentSubid;
+		}
+	}
+	else if (event == SUBXACT_EVENT_ABORT_SUB)
+	{
+		foreach(lc, pending)
+		{
+			PendingNotification *n = lfirst(lc);
+
+			if (n->subid == mySubid)
+				pending = foreach_delete_current(pending, lc);
+		}
+	}
+}
+
+/*
+ * Record an event directly (direct.c), when account_events is as the
+ * extension made it: no trigger, rule or forced row security to apply, no
+ * column or check constraint added, its identity sequence under its own
+ * name.  Returns false otherwise: the caller then records it in SQL, which
+ * applies them.
+ */
+static bool
+record_event_directly(int64 org_id, const char *kind, int64 deal_id)
+{
+	DirectTable *t = direct_open("account_events", "account_events_pkey");
+	Relation	rel = t->rel;
+	TupleConstr *constr = RelationGetDescr(rel)->constr;
+	TableInfo  *info;
+	DirectRange *r;
+	Snapshot	snapshot;
+	bool		repeated = false;
+	Oid			seqid = accounts_relid_extended("account_events_id_seq", true);
+	int64		id;
+	TimestampTz now = GetCurrentTransactionStartTimestamp();
+
+	if (!OidIsValid(seqid) || rel->trigdesc != NULL || rel->rd_rules != NULL ||
+		rel->rd_rel->relforcerowsecurity ||
+		RelationGetDescr(rel)->natts != 5 ||
+		(constr != NULL && (constr->num_check != 1 || constr->has_generated_stored)))
+	{
+		direct_close(t);
+		return false;
+	}
+	info = &t->info;
+
+	/* the last kind recorded, as committed now */
+	r = direct_range_open("account_events", "account_events_org_id_id_idx");
+	snapshot = RegisterSnapshot(GetLatestSnapshot());
+	if (direct_range_first(r, Int64GetDatum(org_id), BackwardScanDirection,
+						   snapshot, NULL, NULL))
+	{
+		bool		isnull;
+		text	   *last = DatumGetTextPP(get_col(r->slot, info, COL_KIND,
+												  &isnull));
+
+		repeated = !isnull && strlen(kind) == VARSIZE_ANY_EXHDR(last) &&
+			memcmp(VARDATA_ANY(last), kind, strlen(kind)) == 0;
+	}
+	UnregisterSnapshot(snapshot);
+	direct_range_close(r);
+	if (repeated)
+	{
+		direct_close(t);
+		return true;
+	}
+
+	id = nextval_internal(seqid, false);
+	direct_row_empty(t);
+	set_col(t->row, info, COL_ID, Int64GetDatum(id), false);
+	set_col(t->row, info, COL_ORG_ID, Int64GetDatum(org_id), false);
+	set_col(t->row, info, COL_KIND, CStringGetTextDatum(kind), false);
+	set_col(t->row, info, COL_DEAL_ID, Int64GetDatum(deal_id), deal_id == 0);
+	set_col(t->row, info, COL_EVENT_TIME, TimestampTzGetDatum(now), false);
+	direct_insert(t);
+	direct_close(t);
+
+	events_announce(id, org_id, kind, deal_id, deal_id == 0, now);
+	return true;
+}
+
+/*
+ * Record that an organization became an account or stopped being one, and
+ * announce it at commit.  Kinds alternate per organization: a kind equal to
+ * the last one recorded is not written again.
+ * The caller runs as the extension owner and holds the organization's
+ * figures row, under which every event of the organization is recorded.
+ */
+void
+events_record(int64 org_id, const char *kind, int64 deal_id)
+{
+	static const Oid argtypes[] = {INT8OID, TEXTOID, INT8OID};
+	Datum		values[3];
+	char		nulls[3] = {' ', ' ', ' '};
+
+	if (record_event_directly(org_id, kind, deal_id))
+		return;
+	accounts_prepare(&event_plan,
+					 "INSERT INTO accounts.account_events (org_id, kind, deal_id)"
+					 " SELECT $1, $2, $3"
+					 " WHERE (SELECT l.kind FROM accounts.account_events l"
+					 "        WHERE l.org_id = $1 ORDER BY l.id DESC LIMIT 1)"
+					 "       IS DISTINCT FROM $2"
+					 " RETURNING id, org_id, kind, deal_id, event_time",
+					 3, argtypes);
+	values[0] = Int64GetDatum(org_id);
+	values[1] = CStringGetTextDatum(kind);
+	values[2] = Int64GetDatum(deal_id);
+	if (deal_id == 0)
+		nulls[2] = 'n';
+	accounts_execute(event_plan, values, nulls, true, -1);
+	events_announce_result();
+}
+
