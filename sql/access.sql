@@ -170,6 +170,40 @@ SELECT * FROM accounts.kanban_counts();
 SELECT * FROM accounts.timeline(1);
 RESET ROLE;
 
+-- Linking an activity, note or file to the organization of its deal or
+-- person reads them with the writer's rights: a deal or person she may not
+-- see is refused as one that does not exist, and neither its organization
+-- nor that organization's figures are reached.
+ALTER TABLE accounts.deals ENABLE ROW LEVEL SECURITY;
+CREATE POLICY deals_of_visible_organizations ON accounts.deals
+	USING (org_id IN (SELECT id FROM accounts.organizations));
+ALTER TABLE accounts.persons ENABLE ROW LEVEL SECURITY;
+CREATE POLICY persons_of_visible_organizations ON accounts.persons
+	USING (org_id IN (SELECT id FROM accounts.organizations));
+CREATE TEMP TABLE figures_before AS SELECT * FROM accounts.figures;
+SET ROLE regress_ann;
+-- deal 6 and person 6 are of organization 1, which is bob's
+SELECT count(*) AS visible FROM accounts.deals WHERE id = 6;
+INSERT INTO accounts.activities (subject, deal_id) VALUES ('peek', 6) RETURNING org_id;
+INSERT INTO accounts.notes (content, person_id) VALUES ('peek', 6) RETURNING org_id;
+INSERT INTO accounts.files (name, deal_id, person_id) VALUES ('peek', 6, 6) RETURNING org_id;
+INSERT INTO accounts.activities (subject, deal_id) VALUES ('ghost', 9999) RETURNING org_id;
+-- deal 1 is of organization 2, hers
+INSERT INTO accounts.activities (subject, deal_id, due_date)
+VALUES ('call', 1, '2026-03-09') RETURNING org_id;
+RESET ROLE;
+SELECT f.org_id, f.activities_count - b.activities_count AS activities_added,
+	f.notes_count - b.notes_count AS notes_added, f.files_count - b.files_count AS files_added
+FROM accounts.figures f JOIN figures_before b USING (org_id)
+WHERE (f.activities_count, f.notes_count, f.files_count)
+	<> (b.activities_count, b.notes_count, b.files_count)
+ORDER BY 1;
+SELECT * FROM accounts.verify();
+DROP POLICY deals_of_visible_organizations ON accounts.deals;
+DROP POLICY persons_of_visible_organizations ON accounts.persons;
+ALTER TABLE accounts.deals DISABLE ROW LEVEL SECURITY;
+ALTER TABLE accounts.persons DISABLE ROW LEVEL SECURITY;
+
 -- A search_path hijack changes nothing: operators and functions of the
 -- role's own schema, searched before pg_catalog, are not used by the
 -- maintenance.

@@ -363,7 +363,8 @@ INSERT INTO accounts.activities (subject, done, org_id) VALUES ('call', 'maybe',
 :state
 INSERT INTO accounts.activities (subject, org_id) VALUES ('call', 99);
 :state
--- an unknown deal or person gives no organization; the foreign key refuses
+-- an unknown deal or person gives no organization: refused, as a foreign key
+-- would (and as a deal or person that the role may not see; see access)
 INSERT INTO accounts.activities (subject, deal_id) VALUES ('call', 99);
 :state
 INSERT INTO accounts.activities (subject, person_id) VALUES ('call', 99);

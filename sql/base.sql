@@ -305,7 +305,7 @@ INSERT INTO accounts.activities (subject, org_id, deal_id, person_id) VALUES
 	('person without org', NULL, NULL, 3),
 	('nothing linked', NULL, NULL, NULL);
 SELECT subject, org_id, deal_id, person_id FROM accounts.activities WHERE id > 1 ORDER BY id;
--- a deal or person that does not exist is refused by its foreign key
+-- a deal or person that does not exist gives no organization: refused
 INSERT INTO accounts.notes (content, deal_id) VALUES ('ghost deal', 999);
 INSERT INTO accounts.files (name, person_id) VALUES ('ghost person', 999);
 SELECT id, name, people_count, notes_count, files_count

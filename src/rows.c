@@ -71,7 +71,10 @@ set_time_if(bool cond, HeapTuple tuple, TupleDesc tupdesc, AttrNumber attnum,
 }
 
 /*
- * The organization of a deal or a person (0 if none).
+ * The organization of a deal or a person (0 if it has none), read with the
+ * rights of the role that writes, under its row-level security: a deal or
+ * person it may not see is refused exactly as one that does not exist, so
+ * that linking tells nothing about it.
  */
 static int64
 linked_org(const char *table, int64 id)
@@ -93,7 +96,12 @@ linked_org(const char *table, int64 id)
 	values[0] = Int64GetDatum(id);
 	accounts_execute(plan, values, NULL, false, -1);
 	if (SPI_processed == 0)
-		return 0;				/* the foreign key will complain */
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("%s %lld does not exist",
+						strcmp(table, "deals") == 0 ? "deal" : "person",
+						(long long) id),
+				 errdetail("A row given a deal or a person and no organization is linked to the organization of the deal, else of the person.")));
 	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	return isnull ? 0 : DatumGetInt64(d);
 }
@@ -160,6 +168,7 @@ accounts_before_row(PG_FUNCTION_ARGS)
 			accounts_begin_maintenance(&save_userid, &save_sec_context);
 			cols[ncols] = info.attnum[COL_CURRENCY];
 			values[ncols] = PointerGetDatum(deals_default_currency());
+			accounts_end_maintenance(save_userid, save_sec_context);
 			{
 				MemoryContext spicxt = MemoryContextSwitchTo(callercxt);
 
@@ -210,11 +219,11 @@ accounts_before_row(PG_FUNCTION_ARGS)
 
 		if (!deal_null || !person_null)
 		{
+			/* as the writing role: see linked_org() */
 			if (!spi)
 			{
 				SPI_connect();
 				spi = true;
-				accounts_begin_maintenance(&save_userid, &save_sec_context);
 			}
 			if (!deal_null)
 				org_id = linked_org("deals", deal_id);
@@ -230,10 +239,7 @@ accounts_before_row(PG_FUNCTION_ARGS)
 	}
 
 	if (spi)
-	{
-		accounts_end_maintenance(save_userid, save_sec_context);
 		SPI_finish();
-	}
 	if (ncols > 0)
 		tuple = heap_modify_tuple_by_cols(tuple, tupdesc, ncols, cols,
 										  values, nulls);
