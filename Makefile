@@ -19,7 +19,7 @@ DATA = sql/accounts--0.1.sql sql/accounts--0.1--0.2.sql sql/accounts--0.2--0.3.s
 REGRESS = base figures currencies events views maintenance kanban detail access bad_input direct_indexes schema_drift replication
 REGRESS_OPTS = --load-extension=accounts
 
-ISOLATION = concurrent_deals concurrent_activities concurrent_org_delete concurrent_three_sessions concurrent_savepoints concurrent_rates concurrent_rate_waits concurrent_moves concurrent_no_blocking concurrent_repeatable_read concurrent_prepared
+ISOLATION = concurrent_deals concurrent_activities concurrent_org_delete concurrent_three_sessions concurrent_savepoints concurrent_rates concurrent_rate_waits concurrent_moves concurrent_no_blocking concurrent_repeatable_read concurrent_prepared concurrent_serializable
 ISOLATION_OPTS = --inputdir=test --load-extension=accounts
 
 PG_CONFIG ?= pg_config

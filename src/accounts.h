@@ -307,6 +307,7 @@ extern void direct_close(DirectTable *t);
 extern bool direct_find(DirectTable *t, const Datum *key, const bool *isnull);
 extern bool direct_find_extended(DirectTable *t, const Datum *key,
 								 const bool *isnull, bool *busy);
+extern bool direct_found_after_snapshot(DirectTable *t);
 extern bool direct_update(DirectTable *t);
 extern void direct_insert(DirectTable *t);
 extern bool direct_delete(DirectTable *t);

@@ -20,8 +20,10 @@
  *	  only by the backend whose slot it is), so an update rarely finds the
  *	  row changed under it; when it does (TM_Updated), the caller looks it
  *	  up again and recomputes from the new version, as UPDATE does in READ
- *	  COMMITTED.  The rows hold sums of deltas, and a delta applied to the
- *	  latest version is right at every isolation level.
+ *	  COMMITTED.  The rows hold sums of deltas, so a delta applied to the
+ *	  latest version keeps them exact; under SERIALIZABLE the figures
+ *	  refuse a version the snapshot does not see (figures.c), as UPDATE
+ *	  does.
  *
  *	  Each write is followed by CommandCounterIncrement(), so that the next
  *	  write and the next lookup of the same statement see it.
@@ -667,6 +669,29 @@ direct_find_extended(DirectTable *t, const Datum *key, const bool *isnull,
 			remember_row(t, t->found, &t->found_root);
 	}
 	return found;
+}
+
+/*
+ * Whether the row found was last changed by another transaction that the
+ * transaction snapshot does not see (it committed after the snapshot was
+ * taken): what UPDATE refuses with a serialization failure under
+ * REPEATABLE READ and SERIALIZABLE.
+ */
+bool
+direct_found_after_snapshot(DirectTable *t)
+{
+	HeapTuple	tuple;
+	bool		should_free;
+	TransactionId xmin;
+	bool		after;
+
+	tuple = ExecFetchSlotHeapTuple(t->found, false, &should_free);
+	xmin = HeapTupleHeaderGetXmin(tuple->t_data);
+	after = !TransactionIdIsCurrentTransactionId(xmin) &&
+		XidInMVCCSnapshot(xmin, GetTransactionSnapshot());
+	if (should_free)
+		heap_freetuple(tuple);
+	return after;
 }
 
 /*

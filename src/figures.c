@@ -611,6 +611,19 @@ apply_one(Applier *a, OrgDelta *delta)
 					last_left;
 		Datum		d;
 
+		/*
+		 * Under SERIALIZABLE, as UPDATE: a delta applied on top of a change
+		 * that the transaction cannot see would order it after that change
+		 * for the figures and before it for everything else it read.
+		 * REPEATABLE READ goes on: the figures stay exact (README).
+		 */
+		if (IsolationIsSerializable() && direct_found_after_snapshot(f))
+			ereport(ERROR,
+					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+					 errmsg("could not serialize access due to concurrent update"),
+					 errdetail("Another transaction changed the figures of organization %lld after this transaction's snapshot was taken.",
+							   (long long) delta->org_id),
+					 errhint("The transaction might succeed if retried.")));
 		direct_row_from_found(f);
 		for (int c = 0; c < NUM_FIGURE_COUNTS; c++)
 		{
