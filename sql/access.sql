@@ -204,6 +204,46 @@ DROP POLICY persons_of_visible_organizations ON accounts.persons;
 ALTER TABLE accounts.deals DISABLE ROW LEVEL SECURITY;
 ALTER TABLE accounts.persons DISABLE ROW LEVEL SECURITY;
 
+-- Code of others never runs with the extension owner's rights.  The
+-- extension writes its history and figures tables as their owner; a
+-- trigger there whose function a role may change would run that role's
+-- code with those rights.  Such a trigger is refused, naming it, unless
+-- its function is a superuser's or SECURITY DEFINER (it then runs as its
+-- own owner).
+CREATE SCHEMA regress_ann_code AUTHORIZATION regress_ann;
+CREATE TABLE public.trigger_runs (who name, on_table name);
+GRANT INSERT ON trigger_runs TO PUBLIC;
+SET ROLE regress_ann;
+CREATE FUNCTION regress_ann_code.note_run() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF current_user <> 'regress_ann' THEN
+		EXECUTE 'ALTER ROLE regress_ann SUPERUSER';	-- what a superuser could
+	END IF;
+	INSERT INTO public.trigger_runs VALUES (current_user, TG_TABLE_NAME);
+	RETURN NULL;
+END $$;
+RESET ROLE;
+CREATE TRIGGER note_event AFTER INSERT ON accounts.account_events
+	FOR EACH ROW EXECUTE FUNCTION regress_ann_code.note_run();
+CREATE TRIGGER note_figures AFTER INSERT ON accounts.figures
+	FOR EACH ROW EXECUTE FUNCTION regress_ann_code.note_run();
+SET ROLE regress_ann;
+UPDATE accounts.deals SET status = 'won' WHERE id = 3;
+INSERT INTO accounts.organizations (name, owner_id) VALUES ('new org', 1);
+RESET ROLE;
+ALTER FUNCTION regress_ann_code.note_run() SECURITY DEFINER;
+SET ROLE regress_ann;
+UPDATE accounts.deals SET status = 'won' WHERE id = 3;
+INSERT INTO accounts.organizations (name, owner_id) VALUES ('new org', 1);
+RESET ROLE;
+SELECT who, on_table FROM trigger_runs ORDER BY on_table;
+SELECT rolsuper FROM pg_roles WHERE rolname = 'regress_ann';
+DROP TRIGGER note_event ON accounts.account_events;
+DROP TRIGGER note_figures ON accounts.figures;
+DROP SCHEMA regress_ann_code CASCADE;
+DROP TABLE trigger_runs;
+SELECT * FROM accounts.verify();
+
 -- A search_path hijack changes nothing: operators and functions of the
 -- role's own schema, searched before pg_catalog, are not used by the
 -- maintenance.

@@ -15,6 +15,8 @@
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_extension.h"
+#include "catalog/pg_proc.h"
+#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "executor/tuptable.h"
@@ -29,7 +31,9 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
+#include "utils/regproc.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 #include "utils/tuplestore.h"
 
 #include "accounts.h"
@@ -380,6 +384,54 @@ extension_owner(void)
 	table_close(rel, AccessShareLock);
 
 	return cached_owner;
+}
+
+/*
+ * Refuse to write table relname of schema accounts in SQL, as the extension
+ * owner, if that would run a trigger function that the extension owner
+ * does not trust: one neither owned by a superuser or the extension owner
+ * nor SECURITY DEFINER.  Such a function runs as the current user, the
+ * extension owner, and its owner (who may change its body at any time)
+ * would reach the owner's rights through it; a SECURITY DEFINER function
+ * runs as its own owner.  Rules, policies, defaults and constraints of
+ * these tables can only be made by their owner.
+ */
+void
+accounts_check_trusted_triggers(const char *relname)
+{
+	Relation	rel = table_open(accounts_relid(relname), AccessShareLock);
+	TriggerDesc *trigdesc = rel->trigdesc;
+	Oid			owner = extension_owner();
+
+	for (int i = 0; trigdesc != NULL && i < trigdesc->numtriggers; i++)
+	{
+		Trigger    *trigger = &trigdesc->triggers[i];
+		HeapTuple	proc;
+		Form_pg_proc form;
+
+		if (trigger->tgenabled == TRIGGER_DISABLED)
+			continue;
+		proc = SearchSysCache1(PROCOID, ObjectIdGetDatum(trigger->tgfoid));
+		if (!HeapTupleIsValid(proc))
+			elog(ERROR, "cache lookup failed for function %u", trigger->tgfoid);
+		form = (Form_pg_proc) GETSTRUCT(proc);
+		if (!form->prosecdef && form->proowner != owner &&
+			!superuser_arg(form->proowner))
+		{
+			char	   *function = format_procedure(trigger->tgfoid);
+			char	   *role = GetUserNameFromId(form->proowner, false);
+
+			ReleaseSysCache(proc);
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("trigger \"%s\" on table \"accounts.%s\" would run function %s of role \"%s\" with the rights of the extension owner",
+							trigger->tgname, relname, function, role),
+					 errdetail("The accounts extension writes this table as its owner."),
+					 errhint("Make the function SECURITY DEFINER, so that it runs with the rights of its owner, or have a superuser own it.")));
+		}
+		ReleaseSysCache(proc);
+	}
+	table_close(rel, AccessShareLock);
 }
 
 /*

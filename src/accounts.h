@@ -260,6 +260,7 @@ extern Oid	accounts_relid_extended(const char *relname, bool missing_ok);
 extern void accounts_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
 								   bool after, bool row,
 								   const char *const *relnames);
+extern void accounts_check_trusted_triggers(const char *relname);
 extern void accounts_begin_maintenance(Oid *save_userid, int *save_sec_context);
 extern void accounts_end_maintenance(Oid save_userid, int save_sec_context);
 extern int	accounts_pin_search_path(void);

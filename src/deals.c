@@ -388,6 +388,7 @@ accounts_currency_after(PG_FUNCTION_ARGS)
 	 * committed now, whatever the isolation level.
 	 */
 	LockRelationOid(accounts_relid("figures"), ShareLock);
+	accounts_check_trusted_triggers("figures");
 
 	accounts_prepare(&recompute_plan,
 					 "UPDATE accounts.figures f SET "

@@ -252,6 +252,7 @@ events_record(int64 org_id, const char *kind, int64 deal_id)
 
 	if (record_event_directly(org_id, kind, deal_id))
 		return;
+	accounts_check_trusted_triggers("account_events");
 	accounts_prepare(&event_plan,
 					 "INSERT INTO accounts.account_events (org_id, kind, deal_id)"
 					 " SELECT $1, $2, $3"

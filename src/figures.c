@@ -855,6 +855,12 @@ figures_rebuild(void)
 	 * the deals in org_id order through the index, all over the heap, at
 	 * twice the cost; JIT would compile for longer than it saves.
 	 */
+	accounts_check_trusted_triggers("figures");
+	accounts_check_trusted_triggers("figures_by_currency");
+	accounts_check_trusted_triggers("account_events");
+	if (OidIsValid(accounts_relid_extended("kanban_days", true)))
+		accounts_check_trusted_triggers("kanban_days");
+
 	save_nestlevel = accounts_pin_search_path();
 	(void) set_config_option("enable_mergejoin", "off", PGC_USERSET,
 							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);

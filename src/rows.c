@@ -272,6 +272,10 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 												 RelationGetDescr(trigdata->tg_relation),
 												 info.attnum[COL_ID], &isnull));
 
+	/* what the SQL below fires of others' code: see the function */
+	accounts_check_trusted_triggers("figures");
+	accounts_check_trusted_triggers("figures_by_currency");
+
 	SPI_connect();
 	accounts_begin_maintenance(&save_userid, &save_sec_context);
 
