@@ -373,8 +373,8 @@ accounts_currency_after(PG_FUNCTION_ARGS)
 						   tupdesc, &isnull);
 	if (DatumGetBool(DirectFunctionCall2(numeric_eq, oldrate, newrate)))
 		return PointerGetDatum(NULL);
-	values[0] = heap_getattr(trigdata->tg_newtuple,
-							 SPI_fnumber(tupdesc, "code"), tupdesc, &isnull);
+	values[0] = heap_getattr(trigdata->tg_newtuple, info.attnum[COL_CODE],
+							 tupdesc, &isnull);
 
 	SPI_connect();
 	accounts_begin_maintenance(&save_userid, &save_sec_context);
