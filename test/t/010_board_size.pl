@@ -53,7 +53,9 @@ my ($rows, $days) = split /\|/, $node->safe_psql('crm', q{
 SELECT count(*), (SELECT count(*) FROM (SELECT DISTINCT day FROM accounts.kanban_days) d)
 FROM accounts.kanban_days});
 note "after the moves: $rows rows for $days days, $accounts accounts";
-cmp_ok($rows, '<=', $days + 40,
+# a day has a second row only where two transactions wrote it at once:
+# a few dozen times among 3,000 moves of 20 sessions on 2 cores
+cmp_ok($rows, '<=', $days + 80,
 	'the board has about one row per day that holds accounts');
 is($node->safe_psql('crm', 'SELECT count(*) FROM accounts.verify()'), '0',
 	'verify() is empty after the moves');
@@ -63,7 +65,8 @@ $node->safe_psql('crm', 'UPDATE accounts.activities SET done = true WHERE NOT do
 SELECT count(*), (SELECT count(*) FROM (SELECT DISTINCT day FROM accounts.kanban_days) d)
 FROM accounts.kanban_days});
 note "after completing every activity: $rows rows for $days days";
-cmp_ok($rows, '<=', 40, 'the board is small once every activity is done');
+# what is left besides the day of no activity: days whose rows cancel
+cmp_ok($rows, '<=', 100, 'the board is small once every activity is done');
 is($node->safe_psql('crm', q{
 SELECT count(*) FROM accounts.kanban_days WHERE accounts = 0 AND won_value = 0}),
 	'0', 'no row of the board is all zero');
