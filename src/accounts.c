@@ -19,6 +19,7 @@
 #include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
+#include "commands/trigger.h"
 #include "executor/tuptable.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -194,8 +195,9 @@ accounts_invalidation_count(void)
 static void
 resolve_columns(Relation rel, TableInfo *info)
 {
-	const char *relname = RelationGetRelationName(rel);
-	TupleDesc	tupdesc = RelationGetDescr(rel);
+	/* a copy: the lookups below may rebuild rel's entry */
+	const char *relname = pstrdup(RelationGetRelationName(rel));
+	TupleDesc	tupdesc;
 	int			t;
 
 	for (t = 0; t < lengthof(table_columns); t++)
@@ -205,6 +207,8 @@ resolve_columns(Relation rel, TableInfo *info)
 		RelationGetNamespace(rel) != get_namespace_oid("accounts", false))
 		elog(ERROR, "relation \"%s\" is not a table of the accounts extension",
 			 relname);
+	/* after the lookup above, which may process invalidations */
+	tupdesc = RelationGetDescr(rel);
 
 	info->relid = RelationGetRelid(rel);
 	for (int c = 0; c < NUM_TABLE_COLUMNS; c++)
@@ -401,8 +405,15 @@ void
 accounts_check_trusted_triggers(const char *relname)
 {
 	Relation	rel = table_open(accounts_relid(relname), AccessShareLock);
-	TriggerDesc *trigdesc = rel->trigdesc;
+	TriggerDesc *trigdesc;
 	Oid			owner = extension_owner();
+
+	/*
+	 * A copy: the lookups below may process an invalidation of rel, and the
+	 * relcache then rebuilds what rel->trigdesc points to.
+	 */
+	trigdesc = CopyTriggerDesc(rel->trigdesc);
+	table_close(rel, NoLock);
 
 	for (int i = 0; trigdesc != NULL && i < trigdesc->numtriggers; i++)
 	{
@@ -432,7 +443,8 @@ accounts_check_trusted_triggers(const char *relname)
 		}
 		ReleaseSysCache(proc);
 	}
-	table_close(rel, AccessShareLock);
+	if (trigdesc != NULL)
+		FreeTriggerDesc(trigdesc);
 }
 
 /*

@@ -180,6 +180,7 @@ events_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 static bool
 record_event_directly(int64 org_id, const char *kind, int64 deal_id)
 {
+	Oid			seqid = accounts_relid_extended("account_events_id_seq", true);
 	DirectTable *t = direct_open("account_events", "account_events_pkey");
 	Relation	rel = t->rel;
 	TupleConstr *constr = RelationGetDescr(rel)->constr;
@@ -187,10 +188,10 @@ record_event_directly(int64 org_id, const char *kind, int64 deal_id)
 	DirectRange *r;
 	Snapshot	snapshot;
 	bool		repeated = false;
-	Oid			seqid = accounts_relid_extended("account_events_id_seq", true);
 	int64		id;
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
 
+	/* read at once: no lookup in between (see accounts_table_info) */
 	if (!OidIsValid(seqid) || rel->trigdesc != NULL || rel->rd_rules != NULL ||
 		rel->rd_rel->relforcerowsecurity ||
 		RelationGetDescr(rel)->natts != 5 ||
