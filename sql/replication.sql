@@ -63,8 +63,10 @@ DROP PUBLICATION cdc_schema, cdc_board;
 
 -- Two-phase commit, with a listener in a second session
 SELECT dblink_connect('listener',
-	'dbname=' || pg_catalog.current_database() ||
-	' port=' || pg_catalog.current_setting('port'));
+	format('dbname=%s user=%s port=%s host=%s', current_database(), current_user,
+		   current_setting('port'),
+		   COALESCE(NULLIF(split_part(current_setting('unix_socket_directories'), ',', 1), ''),
+					'localhost')));
 SELECT dblink_exec('listener', 'LISTEN accounts_events');
 CREATE FUNCTION received() RETURNS SETOF jsonb LANGUAGE plpgsql AS $$
 BEGIN
