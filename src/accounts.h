@@ -206,9 +206,7 @@ typedef struct DirectTable
 	TupleTableSlot *found;		/* the row found */
 	ItemPointerData found_root; /* where its HOT chain starts */
 	TupleTableSlot *row;		/* the row to write: virtual */
-	int			remember_keys;	/* key columns of remembered rows, or 0:
-								 * see direct_remember() */
-	bool		nowait;			/* see direct_never_wait() */
+	bool		remember;		/* see direct_remember() */
 	BlockNumber nblocks;		/* pages of rel, once counted */
 	MemoryContext cxt;			/* where all of this lives */
 } DirectTable;
@@ -306,12 +304,11 @@ extern Numeric numeric_zero(void);
 
 /* direct.c */
 extern DirectTable *direct_open(const char *relname, const char *indexname);
-extern void direct_remember(DirectTable *t, uint32 nrows, int nkeys);
-extern void direct_never_wait(DirectTable *t);
+extern void direct_remember(DirectTable *t, uint32 nrows);
 extern void direct_close(DirectTable *t);
 extern bool direct_find(DirectTable *t, const Datum *key, const bool *isnull);
 extern bool direct_find_extended(DirectTable *t, const Datum *key,
-								 const bool *isnull, int nkeys, bool *busy);
+								 const bool *isnull, bool *busy);
 extern bool direct_found_after_snapshot(DirectTable *t);
 extern bool direct_update(DirectTable *t);
 extern void direct_insert(DirectTable *t);

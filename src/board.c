@@ -7,20 +7,21 @@
  *	  instead of counting every account.
  *
  *	  Each change of an account's (next_activity_date, won_value), or of
- *	  whether it is an account, becomes deltas per day: by figures.c where
- *	  it changes a figures row, and by statement triggers on
- *	  accounts.figures where SQL does.  A day's figures are the sum of its
- *	  rows; rebuild() leaves one row per day.
+ *	  whether it is an account, becomes deltas per day, added to the rows
+ *	  of the backend's own slot: by figures.c where it changes a figures
+ *	  row, and by statement triggers on accounts.figures where SQL does.
+ *	  A backend runs one transaction at a time, so no two running
+ *	  transactions ever write the same row of kanban_days: writers of
+ *	  different organizations never wait for each other there.  A day's
+ *	  figures are the sum over the slots; rebuild() folds every slot into
+ *	  slot 0.
  *
- *	  Writers never wait for each other here.  A day's delta goes to the row
- *	  of that day that the backend wrote last (remembered by day), else to
- *	  any row of the day that no other transaction is writing, else to a
- *	  new row.  So a day has more than one row only where transactions
- *	  wrote it at the same time (or a prepared transaction holds one), and
- *	  a row whose sums come to zero is deleted: the table holds about the
- *	  days that have accounts.  A new row's slot is one of the backend's
- *	  own, its backend id plus a multiple of MaxBackends that no row of the
- *	  day has, so that two backends never insert the same key.
+ *	  Nobody waits for a board row either.  A prepared transaction keeps
+ *	  the rows it wrote until COMMIT or ROLLBACK PREPARED, while the
+ *	  backend that prepared it goes on, and its backend id may pass to a
+ *	  new backend.  A backend that finds the row of its slot written by
+ *	  another transaction takes the next slot of its own, its backend id
+ *	  plus a multiple of MaxBackends, rather than wait.
  *
  *-------------------------------------------------------------------------
  */
@@ -69,7 +70,7 @@ typedef struct BoardRows
 	TableInfo	info;			/* of figures */
 } BoardRows;
 
-/* the slots of this backend's new rows (see the file's header) */
+/* this backend's rows: at most one transaction at a time writes them */
 #if PG_VERSION_NUM >= 170000
 #define BOARD_SLOT (MyProcNumber + 1)
 #else
@@ -114,10 +115,8 @@ board_add(Board *board, int32 won_deals_count, bool no_day, DateADT day,
 }
 
 /*
- * Add the days that changed to accounts.kanban_days, one row per day: the
- * row of the day that this backend wrote last, else any row of the day that
- * no other transaction is writing, else a new one.  A row whose sums come
- * to zero is deleted.
+ * Add the days that changed to this backend's slot of accounts.kanban_days:
+ * one row per day, updated or inserted.
  */
 void
 board_apply(Board *board)
@@ -143,38 +142,25 @@ board_apply(Board *board)
 		if (t == NULL)
 		{
 			t = direct_open("kanban_days", "kanban_days_day_slot");
-			direct_remember(t, 1024, 1);	/* by day */
-			direct_never_wait(t);
+			direct_remember(t, 1024);
 			info = &t->info;
 		}
 		isnull[0] = delta->day == NO_ACTIVITY;
 		key[0] = isnull[0] ? (Datum) 0 : DateADTGetDatum((DateADT) delta->day);
 		isnull[1] = false;
-		for (;;)
+		for (int k = 0;;)
 		{
 			bool		isnull_found;
 			bool		busy;
-			int64		accounts;
-			Numeric		won_value;
 
-			if (!direct_find_extended(t, key, isnull, 1, &busy))
+			key[1] = Int32GetDatum(BOARD_SLOT + k * MaxBackends);
+			if (!direct_find_extended(t, key, isnull, &busy))
 			{
-				/*
-				 * Every row of the day, if any, is another transaction's: a
-				 * new row, in a slot of this backend's that no row of the
-				 * day has (see the file's header).
-				 */
-				bool		found = false;
-
-				for (int k = 0; !found; k++)
+				if (busy)
 				{
-					key[1] = Int32GetDatum(BOARD_SLOT + k * MaxBackends);
-					found = direct_find_extended(t, key, isnull, 2, &busy);
-					if (!found && !busy)
-						break;
+					k++;		/* see the file's header */
+					continue;
 				}
-				if (found)
-					continue;	/* freed meanwhile: take it as any row */
 				direct_row_empty(t);
 				set_col(t->row, info, COL_DAY, key[0], isnull[0]);
 				set_col(t->row, info, COL_SLOT, key[1], false);
@@ -186,22 +172,16 @@ board_apply(Board *board)
 				direct_insert(t);
 				break;
 			}
-			accounts = DatumGetInt64(get_col(t->found, info, COL_ACCOUNTS,
-											 &isnull_found)) + delta->accounts;
-			won_value = numeric_plus(DatumGetNumeric(get_col(t->found, info,
-															 COL_WON_VALUE,
-															 &isnull_found)),
-									 delta->won_value);
-			if (accounts == 0 && numeric_is_zero(won_value))
-			{
-				if (direct_delete(t))
-					break;
-				continue;
-			}
 			direct_row_from_found(t);
-			set_col(t->row, info, COL_ACCOUNTS, Int64GetDatum(accounts), false);
-			set_col(t->row, info, COL_WON_VALUE, NumericGetDatum(won_value),
-					false);
+			set_col(t->row, info, COL_ACCOUNTS,
+					Int64GetDatum(DatumGetInt64(get_col(t->found, info, COL_ACCOUNTS,
+														&isnull_found)) +
+								  delta->accounts), false);
+			set_col(t->row, info, COL_WON_VALUE,
+					NumericGetDatum(numeric_plus(DatumGetNumeric(get_col(t->found, info,
+																		 COL_WON_VALUE,
+																		 &isnull_found)),
+												 delta->won_value)), false);
 			if (direct_update(t))
 				break;
 		}

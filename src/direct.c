@@ -381,22 +381,20 @@ direct_open(const char *relname, const char *indexname)
 }
 
 /*
- * Remember where the rows of t are, by their first nkeys key columns, for
- * the rest of the backend's life (until an invalidation of the table): a
- * lookup by those columns then reads the row where it was last found or
- * written, and searches the index only when it is no longer there.  At
- * most nrows rows (a power of two) are remembered, each in the place its
- * key hashes to, the last one seen there winning.  For tables whose rows a
- * backend writes again and again and whose key columns are passed by
- * value.
+ * Remember where the rows of t are, by key, for the rest of the backend's
+ * life (until an invalidation of the table): direct_find then reads the row
+ * where it was last found or written, and searches the index only when it
+ * is no longer there.  At most nrows rows (a power of two) are remembered,
+ * each in the place its key hashes to, the last one seen there winning.
+ * For tables whose rows a backend writes again and again and whose key
+ * columns are passed by value.
  */
 void
-direct_remember(DirectTable *t, uint32 nrows, int nkeys)
+direct_remember(DirectTable *t, uint32 nrows)
 {
 	DirectDef  *def = t->def;
 
 	Assert(nrows > 0 && (nrows & (nrows - 1)) == 0);
-	Assert(nkeys > 0 && nkeys <= t->nkeys);
 	/* once per definition: it is made anew when the table changes */
 	if (def->remembered == NULL)
 	{
@@ -415,18 +413,7 @@ direct_remember(DirectTable *t, uint32 nrows, int nkeys)
 												 nrows * sizeof(RememberedRow));
 		def->nremembered = nrows;
 	}
-	t->remember_keys = nkeys;
-}
-
-/*
- * Never wait for another transaction that writes a row of t: lookups pass
- * over such rows (direct_find_extended), and an update or delete of a row
- * that one took meanwhile fails as if the row had changed.
- */
-void
-direct_never_wait(DirectTable *t)
-{
-	t->nowait = true;
+	t->remember = true;
 }
 
 /* The key of a row, and the place where it is remembered. */
@@ -444,7 +431,7 @@ remembered_key(DirectTable *t, const Datum *key, const bool *isnull,
 			   RememberedKey *rkey)
 {
 	memset(rkey, 0, sizeof(RememberedKey));
-	for (int k = 0; k < t->remember_keys; k++)
+	for (int k = 0; k < t->nkeys; k++)
 	{
 		rkey->isnull[k] = isnull != NULL && isnull[k];
 		if (!rkey->isnull[k])
@@ -464,7 +451,7 @@ remember_row(DirectTable *t, TupleTableSlot *slot, ItemPointer tid)
 	RememberedKey rkey;
 	RememberedRow *place;
 
-	for (int k = 0; k < t->remember_keys; k++)
+	for (int k = 0; k < t->nkeys; k++)
 		key[k] = slot_getattr(slot, t->index->rd_index->indkey.values[k],
 							  &isnull[k]);
 	remembered_key(t, key, isnull, &rkey);
@@ -503,7 +490,7 @@ find_remembered(DirectTable *t, const Datum *key, const bool *isnull)
 	if (TransactionIdIsValid(dirty.xmin) || TransactionIdIsValid(dirty.xmax))
 		return false;
 	slot_getallattrs(t->found);
-	for (int k = 0; k < t->remember_keys; k++)
+	for (int k = 0; k < t->nkeys; k++)
 	{
 		AttrNumber	attnum = t->index->rd_index->indkey.values[k];
 
@@ -590,37 +577,35 @@ fetch_version(DirectTable *t, ItemPointer tid, Snapshot snapshot,
 bool
 direct_find(DirectTable *t, const Datum *key, const bool *isnull)
 {
-	return direct_find_extended(t, key, isnull, t->nkeys, NULL);
+	return direct_find_extended(t, key, isnull, NULL);
 }
 
 /*
- * As direct_find, for the rows whose first nkeys key columns are key: the
- * first one found.  With busy, never wait: pass over a row that another
- * transaction writes (or inserted and has not committed, or prepared), set
- * *busy if there was one, and return false if every row was such.
+ * As direct_find; but with busy, rather than wait for another transaction
+ * that writes the row (or inserted it and is still open, or is prepared),
+ * set *busy and return false.
  */
 bool
 direct_find_extended(DirectTable *t, const Datum *key, const bool *isnull,
-					 int nkeys, bool *busy)
+					 bool *busy)
 {
 	ScanKeyData keys[DIRECT_MAX_KEYS];
 	SnapshotData dirty;
 	IndexScanDesc scan;
 	bool		found = false;
 
-	Assert(nkeys > 0 && nkeys <= t->nkeys);
 	if (busy != NULL)
 		*busy = false;
-	if (nkeys == t->remember_keys && find_remembered(t, key, isnull))
+	if (t->remember && find_remembered(t, key, isnull))
 		return true;
 
-	for (int k = 0; k < nkeys; k++)
+	for (int k = 0; k < t->nkeys; k++)
 		equality_key(&keys[k], t->index, k, &t->eq[k], key[k],
 					 isnull != NULL && isnull[k]);
 
 	InitDirtySnapshot(dirty);
-	scan = index_beginscan(t->rel, t->index, &dirty, nkeys, 0);
-	index_rescan(scan, keys, nkeys, NULL, 0);
+	scan = index_beginscan(t->rel, t->index, &dirty, t->nkeys, 0);
+	index_rescan(scan, keys, t->nkeys, NULL, 0);
 	for (;;)
 	{
 		ItemPointer tid = index_getnext_tid(scan, ForwardScanDirection);
@@ -645,10 +630,10 @@ direct_find_extended(DirectTable *t, const Datum *key, const bool *isnull,
 		if (busy != NULL)
 		{
 			*busy = true;
-			continue;
+			break;
 		}
 		XactLockTableWait(xwait, t->rel, &t->found->tts_tid, XLTW_Update);
-		index_rescan(scan, keys, nkeys, NULL, 0);
+		index_rescan(scan, keys, t->nkeys, NULL, 0);
 	}
 	index_endscan(scan);
 
@@ -663,14 +648,14 @@ direct_find_extended(DirectTable *t, const Datum *key, const bool *isnull,
 	 * replaced by the time we write it: the update then fails and the
 	 * caller looks again, as for any concurrent update.
 	 */
-	if (!found && busy != NULL && *busy)
+	if (busy != NULL && *busy)
 		return false;
 	if (!found)
 	{
 		Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
 
-		scan = index_beginscan(t->rel, t->index, snapshot, nkeys, 0);
-		index_rescan(scan, keys, nkeys, NULL, 0);
+		scan = index_beginscan(t->rel, t->index, snapshot, t->nkeys, 0);
+		index_rescan(scan, keys, t->nkeys, NULL, 0);
 		found = index_getnext_slot(scan, ForwardScanDirection, t->found);
 		if (found)
 			t->found_root = scan->xs_heaptid;
@@ -680,7 +665,7 @@ direct_find_extended(DirectTable *t, const Datum *key, const bool *isnull,
 	if (found)
 	{
 		slot_getallattrs(t->found);
-		if (t->remember_keys > 0)
+		if (t->remember)
 			remember_row(t, t->found, &t->found_root);
 	}
 	return found;
@@ -830,9 +815,9 @@ direct_update(DirectTable *t)
 	ExecStoreVirtualTuple(t->row);
 	res = table_tuple_update(t->rel, &t->found->tts_tid, t->row,
 							 GetCurrentCommandId(true), InvalidSnapshot,
-							 InvalidSnapshot, !t->nowait, &tmfd, &lockmode,
+							 InvalidSnapshot, true, &tmfd, &lockmode,
 							 &update_indexes);
-	if (res == TM_Updated || res == TM_Deleted || res == TM_BeingModified)
+	if (res == TM_Updated || res == TM_Deleted)
 		return false;
 	if (res != TM_Ok)
 		elog(ERROR, "unexpected table_tuple_update status %d on \"%s\"",
@@ -841,13 +826,13 @@ direct_update(DirectTable *t)
 	if (update_indexes != TU_None)
 		insert_index_entries(t, true, update_indexes == TU_Summarizing);
 	/* a HOT update keeps the chain's root; any other starts a chain */
-	if (t->remember_keys > 0)
+	if (t->remember)
 		remember_row(t, t->row, update_indexes == TU_All ?
 					 &t->row->tts_tid : &t->found_root);
 #else
 	if (update_indexes)
 		insert_index_entries(t, true);
-	if (t->remember_keys > 0)
+	if (t->remember)
 		remember_row(t, t->row, update_indexes ?
 					 &t->row->tts_tid : &t->found_root);
 #endif
@@ -866,7 +851,7 @@ direct_insert(DirectTable *t)
 #else
 	insert_index_entries(t, false);
 #endif
-	if (t->remember_keys > 0)
+	if (t->remember)
 		remember_row(t, t->row, &t->row->tts_tid);
 	CommandCounterIncrement();
 }
@@ -881,8 +866,8 @@ direct_delete(DirectTable *t)
 	CheckCmdReplicaIdentity(t->rel, CMD_DELETE);
 	res = table_tuple_delete(t->rel, &t->found->tts_tid,
 							 GetCurrentCommandId(true), InvalidSnapshot,
-							 InvalidSnapshot, !t->nowait, &tmfd, false);
-	if (res == TM_Updated || res == TM_Deleted || res == TM_BeingModified)
+							 InvalidSnapshot, true, &tmfd, false);
+	if (res == TM_Updated || res == TM_Deleted)
 		return false;
 	if (res != TM_Ok)
 		elog(ERROR, "unexpected table_tuple_delete status %d on \"%s\"",
