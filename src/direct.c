@@ -9,8 +9,10 @@
  *	  row of figures_by_currency and a day or two of the board.  Planning
  *	  and starting a statement for each of these costs several times the
  *	  change itself, so the triggers change these rows here, through the
- *	  table access method and the indexes, as logical replication's apply
- *	  does (execReplication.c).
+ *	  table access method and the indexes.  Rows are found as logical
+ *	  replication's apply finds them (execReplication.c), but written
+ *	  without the executor: no constraint, default, trigger or rule that
+ *	  an owner adds to these tables runs here.
  *
  *	  Rows are found with a dirty snapshot: if an open transaction is
  *	  writing the row, we wait for it and look again, so that the version
