@@ -80,11 +80,7 @@ kanban_define_settings(void)
 							   "",
 							   PGC_USERSET, 0,
 							   NULL, NULL, NULL);
-#if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("accounts");
-#else
-	EmitWarningsOnPlaceholders("accounts");
-#endif
 	settings_defined = true;
 }
 
