@@ -83,8 +83,6 @@ UNION ALL SELECT 'figures_by_currency', org_id FROM accounts.figures_by_currency
 	WHERE org_id NOT IN (SELECT id FROM visible WHERE role = current_user)
 UNION ALL SELECT 'account_events', org_id FROM accounts.account_events
 	WHERE org_id NOT IN (SELECT id FROM visible WHERE role = current_user)
-UNION ALL SELECT 'figures_fresh', org_id FROM accounts.figures_fresh
-	WHERE org_id NOT IN (SELECT id FROM visible WHERE role = current_user)
 UNION ALL SELECT 'timeline', o.id FROM visible o, accounts.timeline(o.id) t
 	WHERE o.role <> current_user
 UNION ALL SELECT 'account()', o.id FROM visible o, accounts.account(o.id) a
@@ -101,6 +99,21 @@ SELECT c.bucket, c.accounts, c.won_value,
 FROM accounts.kanban_counts() c;
 RESET ROLE;
 GRANT SELECT ON leaks, board_check TO PUBLIC;
+-- Those are every relation of schema accounts but the base tables, whose
+-- rows the owner's own policies guard: a relation added there fails here
+-- until it is checked above.  The internals (recomputations over every
+-- deal, blind to the policies on organizations) are in accounts_internal,
+-- which is granted to nobody.
+SELECT c.relname AS relation_not_checked_for_leaks
+FROM pg_class c
+WHERE c.relnamespace = 'accounts'::regnamespace
+  AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
+EXCEPT SELECT unnest(ARRAY['users', 'organizations', 'persons', 'currencies',
+	'deals', 'activities', 'notes', 'files',
+	'accounts', 'organization_summary', 'kanban', 'contact_overview',
+	'account_deals', 'account_people', 'account_activities', 'account_notes',
+	'account_files', 'figures', 'figures_by_currency', 'account_events',
+	'kanban_days']);
 
 SET ROLE regress_bob;
 SELECT id, name, won_deals_count, won_value FROM accounts.accounts ORDER BY id;
@@ -136,9 +149,10 @@ SELECT accounts.rebuild();
 SELECT * FROM accounts.verify();
 TRUNCATE accounts.deals;
 -- a trigger function called directly
-SELECT accounts.deal_after();
+SELECT accounts_internal.deal_after();
 UPDATE accounts.kanban_days SET accounts = 0;
-SELECT accounts.board_after();
+SELECT accounts_internal.board_after();
+SELECT count(*) FROM accounts_internal.figures_by_currency_fresh;
 RESET ROLE;
 
 -- A role that sees every organization (BYPASSRLS) reads the board by day:
@@ -205,11 +219,11 @@ ALTER TABLE accounts.deals DISABLE ROW LEVEL SECURITY;
 ALTER TABLE accounts.persons DISABLE ROW LEVEL SECURITY;
 
 -- Code of others never runs with the extension owner's rights.  The
--- extension writes its history and figures tables as their owner; a
--- trigger there whose function a role may change would run that role's
--- code with those rights.  Such a trigger is refused, naming it, unless
--- its function is a superuser's or SECURITY DEFINER (it then runs as its
--- own owner).
+-- extension writes its history table as its owner; a trigger there whose
+-- function a role may change would run that role's code with those rights.
+-- Such a trigger is refused, naming it, unless its function is a
+-- superuser's or SECURITY DEFINER (it then runs as its own owner).  The
+-- figures take no trigger at all (sql/internal_tables.sql).
 CREATE SCHEMA regress_ann_code AUTHORIZATION regress_ann;
 CREATE TABLE public.trigger_runs (who name, on_table name);
 GRANT INSERT ON trigger_runs TO PUBLIC;
@@ -239,7 +253,6 @@ RESET ROLE;
 SELECT who, on_table FROM trigger_runs ORDER BY on_table;
 SELECT rolsuper FROM pg_roles WHERE rolname = 'regress_ann';
 DROP TRIGGER note_event ON accounts.account_events;
-DROP TRIGGER note_figures ON accounts.figures;
 DROP SCHEMA regress_ann_code CASCADE;
 DROP TABLE trigger_runs;
 SELECT * FROM accounts.verify();
@@ -277,13 +290,14 @@ SELECT id, won_deals_count, won_value FROM accounts.accounts WHERE id = 2;
 -- evaluated per row runs no SQL.
 SELECT p.oid::regprocedure AS function_without_pinned_search_path
 FROM pg_proc p
-WHERE p.pronamespace = 'accounts'::regnamespace
+WHERE p.pronamespace IN ('accounts'::regnamespace, 'accounts_internal'::regnamespace)
   AND NOT EXISTS (SELECT FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%')
 ORDER BY 1;
 -- and every view runs with the reader's rights
 SELECT c.relname AS view_without_security_invoker
 FROM pg_class c
-WHERE c.relnamespace = 'accounts'::regnamespace AND c.relkind = 'v'
+WHERE c.relnamespace IN ('accounts'::regnamespace, 'accounts_internal'::regnamespace)
+  AND c.relkind = 'v'
   AND NOT COALESCE('security_invoker=true' = ANY (c.reloptions), false)
 ORDER BY 1;
 

@@ -567,55 +567,55 @@ RESET accounts.today;
 -- Trigger functions
 --
 -- not callable as functions
-SELECT accounts.deal_after();
+SELECT accounts_internal.deal_after();
 :state
-SELECT * FROM accounts.before_row();
+SELECT * FROM accounts_internal.before_row();
 :state
 -- a trigger with the wrong timing, level or event is refused when it fires
 CREATE TEMP TABLE scratch (id bigint, org_id bigint);
 INSERT INTO scratch VALUES (1, 1);
 CREATE TRIGGER wrong AFTER UPDATE ON scratch
-	FOR EACH ROW EXECUTE FUNCTION accounts.before_row();
+	FOR EACH ROW EXECUTE FUNCTION accounts_internal.before_row();
 UPDATE scratch SET id = 2;
 :state
 DROP TRIGGER wrong ON scratch;
 CREATE TRIGGER wrong BEFORE UPDATE ON scratch
-	FOR EACH ROW EXECUTE FUNCTION accounts.deal_after();
+	FOR EACH ROW EXECUTE FUNCTION accounts_internal.deal_after();
 UPDATE scratch SET id = 2;
 :state
 DROP TRIGGER wrong ON scratch;
 CREATE TRIGGER wrong AFTER UPDATE ON scratch
-	FOR EACH STATEMENT EXECUTE FUNCTION accounts.count_after('people_count');
+	FOR EACH STATEMENT EXECUTE FUNCTION accounts_internal.count_after('people_count');
 UPDATE scratch SET id = 2;
 :state
 DROP TRIGGER wrong ON scratch;
 CREATE TRIGGER wrong AFTER TRUNCATE ON scratch
-	FOR EACH STATEMENT EXECUTE FUNCTION accounts.view_write();
+	FOR EACH STATEMENT EXECUTE FUNCTION accounts_internal.view_write();
 TRUNCATE scratch;
 :state
 DROP TRIGGER wrong ON scratch;
 CREATE TRIGGER wrong AFTER UPDATE ON scratch
-	FOR EACH ROW EXECUTE FUNCTION accounts.truncate_after();
+	FOR EACH ROW EXECUTE FUNCTION accounts_internal.truncate_after();
 UPDATE scratch SET id = 2;
 :state
 DROP TRIGGER wrong ON scratch;
 CREATE TRIGGER wrong BEFORE UPDATE ON scratch
-	FOR EACH ROW EXECUTE FUNCTION accounts.view_write();
+	FOR EACH ROW EXECUTE FUNCTION accounts_internal.view_write();
 UPDATE scratch SET id = 2;
 :state
 DROP TRIGGER wrong ON scratch;
 CREATE TRIGGER wrong AFTER INSERT ON scratch
-	FOR EACH ROW EXECUTE FUNCTION accounts.currency_after();
+	FOR EACH ROW EXECUTE FUNCTION accounts_internal.currency_after();
 INSERT INTO scratch VALUES (3, 1);
 :state
 DROP TRIGGER wrong ON scratch;
 CREATE TRIGGER wrong AFTER INSERT ON scratch
-	FOR EACH ROW EXECUTE FUNCTION accounts.count_after();
+	FOR EACH ROW EXECUTE FUNCTION accounts_internal.count_after();
 INSERT INTO scratch VALUES (3, 1);
 :state
 DROP TRIGGER wrong ON scratch;
 CREATE TRIGGER wrong AFTER INSERT ON scratch
-	FOR EACH ROW EXECUTE FUNCTION accounts.count_after('deals_count');
+	FOR EACH ROW EXECUTE FUNCTION accounts_internal.count_after('deals_count');
 INSERT INTO scratch VALUES (3, 1);
 :state
 DROP TABLE scratch;
@@ -631,7 +631,7 @@ CREATE TABLE regress_bad_input.people (org_id bigint);
 DO $$
 BEGIN
 	CREATE TRIGGER forge AFTER INSERT ON regress_bad_input.people
-		FOR EACH ROW EXECUTE FUNCTION accounts.count_after('people_count');
+		FOR EACH ROW EXECUTE FUNCTION accounts_internal.count_after('people_count');
 	INSERT INTO regress_bad_input.people SELECT 1 FROM generate_series(1, 100);
 	RAISE NOTICE 'people_count written through a table of its own: accepted';
 EXCEPTION WHEN others THEN

@@ -72,7 +72,12 @@ ALTER TABLE accounts.activities RENAME COLUMN due_at TO due_time;
 UPDATE accounts.activities SET subject = 'call back' WHERE id = 2;
 SELECT * FROM problems;
 
--- figures: a column renamed; the triggers write it on every change
+-- figures: a column renamed; the triggers write it on every change.  The
+-- event trigger on the tables written without the executor refuses the
+-- rename (sql/internal_tables.sql); with it switched off, as their owner
+-- may, writes fail with an error instead.
+ALTER TABLE accounts.figures RENAME COLUMN won_value TO won_total;
+ALTER EVENT TRIGGER accounts_internal_tables DISABLE;
 DELETE FROM before;
 INSERT INTO before SELECT * FROM snapshot;
 ALTER TABLE accounts.figures RENAME COLUMN won_value TO won_total;
@@ -97,6 +102,8 @@ ALTER TABLE accounts.kanban_days ALTER COLUMN accounts TYPE bigint;
 ALTER TABLE accounts.kanban_days DROP COLUMN won_value;
 UPDATE accounts.deals SET status = 'won' WHERE id = 7;
 ALTER TABLE accounts.kanban_days ADD COLUMN won_value numeric NOT NULL DEFAULT 0;
+ALTER TABLE accounts.kanban_days ALTER COLUMN won_value DROP DEFAULT;
+ALTER EVENT TRIGGER accounts_internal_tables ENABLE;
 -- the sums were lost with the column: rebuild() computes them again
 SELECT accounts.rebuild() > 0 AS rebuilt;
 UPDATE accounts.deals SET status = 'won' WHERE id = 7;

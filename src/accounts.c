@@ -44,7 +44,6 @@ PG_MODULE_MAGIC;
 void		_PG_init(void);
 
 static void accounts_relcache_callback(Datum arg, Oid relid);
-static Oid	extension_owner(void);
 
 /* The columns in TableColumn order: name and type. */
 static const struct
@@ -364,8 +363,8 @@ accounts_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
  * The role that owns the extension: maintenance writes the internal tables
  * with its rights, so that application roles need none on them.
  */
-static Oid
-extension_owner(void)
+Oid
+accounts_extension_owner(void)
 {
 	Relation	rel;
 	ScanKeyData key;
@@ -392,62 +391,6 @@ extension_owner(void)
 }
 
 /*
- * Refuse to write table relname of schema accounts in SQL, as the extension
- * owner, if that would run a trigger function that the extension owner
- * does not trust: one neither owned by a superuser or the extension owner
- * nor SECURITY DEFINER.  Such a function runs as the current user, the
- * extension owner, and its owner (who may change its body at any time)
- * would reach the owner's rights through it; a SECURITY DEFINER function
- * runs as its own owner.  Rules, policies, defaults and constraints of
- * these tables can only be made by their owner.
- */
-void
-accounts_check_trusted_triggers(const char *relname)
-{
-	Relation	rel = table_open(accounts_relid(relname), AccessShareLock);
-	TriggerDesc *trigdesc;
-	Oid			owner = extension_owner();
-
-	/*
-	 * A copy: the lookups below may process an invalidation of rel, and the
-	 * relcache then rebuilds what rel->trigdesc points to.
-	 */
-	trigdesc = CopyTriggerDesc(rel->trigdesc);
-	table_close(rel, NoLock);
-
-	for (int i = 0; trigdesc != NULL && i < trigdesc->numtriggers; i++)
-	{
-		Trigger    *trigger = &trigdesc->triggers[i];
-		HeapTuple	proc;
-		Form_pg_proc form;
-
-		if (trigger->tgenabled == TRIGGER_DISABLED)
-			continue;
-		proc = SearchSysCache1(PROCOID, ObjectIdGetDatum(trigger->tgfoid));
-		if (!HeapTupleIsValid(proc))
-			elog(ERROR, "cache lookup failed for function %u", trigger->tgfoid);
-		form = (Form_pg_proc) GETSTRUCT(proc);
-		if (!form->prosecdef && form->proowner != owner &&
-			!superuser_arg(form->proowner))
-		{
-			char	   *function = format_procedure(trigger->tgfoid);
-			char	   *role = GetUserNameFromId(form->proowner, false);
-
-			ReleaseSysCache(proc);
-			ereport(ERROR,
-					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("trigger \"%s\" on table \"accounts.%s\" would run function %s of role \"%s\" with the rights of the extension owner",
-							trigger->tgname, relname, function, role),
-					 errdetail("The accounts extension writes this table as its owner."),
-					 errhint("Make the function SECURITY DEFINER, so that it runs with the rights of its owner, or have a superuser own it.")));
-		}
-		ReleaseSysCache(proc);
-	}
-	if (trigdesc != NULL)
-		FreeTriggerDesc(trigdesc);
-}
-
-/*
  * Run what follows as the extension owner, in a restricted security
  * context, as pg_ivm and pg_cron do.  The search_path is pinned wherever
  * SQL runs (below), and every name in that SQL is schema-qualified.
@@ -456,7 +399,7 @@ void
 accounts_begin_maintenance(Oid *save_userid, int *save_sec_context)
 {
 	GetUserIdAndSecContext(save_userid, save_sec_context);
-	SetUserIdAndSecContext(extension_owner(),
+	SetUserIdAndSecContext(accounts_extension_owner(),
 						   *save_sec_context |
 						   SECURITY_LOCAL_USERID_CHANGE |
 						   SECURITY_RESTRICTED_OPERATION);

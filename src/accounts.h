@@ -261,6 +261,7 @@ extern Oid	accounts_relid_extended(const char *relname, bool missing_ok);
 extern void accounts_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
 								   bool after, bool row,
 								   const char *const *relnames);
+extern Oid	accounts_extension_owner(void);
 extern void accounts_check_trusted_triggers(const char *relname);
 extern void accounts_begin_maintenance(Oid *save_userid, int *save_sec_context);
 extern void accounts_end_maintenance(Oid save_userid, int save_sec_context);
@@ -304,6 +305,9 @@ extern Numeric numeric_zero(void);
 
 /* direct.c */
 extern DirectTable *direct_open(const char *relname, const char *indexname);
+extern DirectTable *direct_open_extended(const char *relname,
+										 const char *indexname,
+										 bool missing_ok);
 extern void direct_remember(DirectTable *t, uint32 nrows);
 extern void direct_close(DirectTable *t);
 extern bool direct_find(DirectTable *t, const Datum *key, const bool *isnull);

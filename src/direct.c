@@ -199,9 +199,11 @@ build_def(Relation rel)
 
 /*
  * What writing rows of rel needs of each index: its IndexInfo, and its
- * predicate and expressions ready to evaluate.
+ * predicate and expressions ready to evaluate.  Returns the name of an
+ * index whose constraint cannot be checked row by row (an exclusion or
+ * deferrable one), or NULL.
  */
-static void
+static char *
 prepare_writes(DirectDef *def, Relation rel)
 {
 	MemoryContext old = MemoryContextSwitchTo(def->cxt);
@@ -222,12 +224,13 @@ prepare_writes(DirectDef *def, Relation rel)
 		/* no deferred uniqueness or exclusion: checked as each row is written */
 		if (ii->ii_ExclusionOps != NULL ||
 			(ii->ii_Unique && !index->rd_index->indimmediate))
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("index \"%s\" of table \"%s\" is an exclusion or deferrable constraint",
-							RelationGetRelationName(index),
-							RelationGetRelationName(rel)),
-					 errhint("The triggers of accounts write this table row by row; drop the constraint.")));
+		{
+			char	   *name = MemoryContextStrdup(old, RelationGetRelationName(index));
+
+			index_close(index, AccessShareLock);
+			MemoryContextSwitchTo(old);
+			return name;
+		}
 		di->info = ii;
 		if (ii->ii_Predicate != NIL)
 			di->predicate = ExecInitQual((List *) expression_planner((Expr *) ii->ii_Predicate),
@@ -239,6 +242,7 @@ prepare_writes(DirectDef *def, Relation rel)
 	}
 	def->writable = true;
 	MemoryContextSwitchTo(old);
+	return NULL;
 }
 
 /* The definition of rel's indexes, built or rebuilt if needed. */
@@ -354,10 +358,13 @@ equality_key(ScanKey key, Relation index, int k, FmgrInfo *finfo,
 /*
  * Open table relname of schema accounts for writing, and find rows by its
  * unique index indexname.  The other indexes are opened on the first write
- * that needs index entries: most updates here are HOT.
+ * that needs index entries: most updates here are HOT.  A table with a
+ * constraint that cannot be checked row by row is refused, or with
+ * missing_ok gives NULL (the caller then writes in SQL).
  */
 DirectTable *
-direct_open(const char *relname, const char *indexname)
+direct_open_extended(const char *relname, const char *indexname,
+					 bool missing_ok)
 {
 	DirectTable *t = palloc0(sizeof(DirectTable));
 
@@ -374,12 +381,34 @@ direct_open(const char *relname, const char *indexname)
 			 relname, indexname, DIRECT_MAX_KEYS);
 	t->def = direct_def(t->rel);
 	if (!t->def->writable)
-		prepare_writes(t->def, t->rel);
+	{
+		char	   *unchecked = prepare_writes(t->def, t->rel);
+
+		if (unchecked != NULL && missing_ok)
+		{
+			index_close(t->index, NoLock);
+			table_close(t->rel, NoLock);
+			pfree(t);
+			return NULL;
+		}
+		if (unchecked != NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("index \"%s\" of table \"%s\" is an exclusion or deferrable constraint",
+							unchecked, relname),
+					 errhint("The triggers of accounts write this table row by row; drop the constraint.")));
+	}
 	t->eq = equality_functions(t->def, t->index, t->nkeys);
 	t->found = table_slot_create(t->rel, NULL);
 	t->row = MakeSingleTupleTableSlot(RelationGetDescr(t->rel), &TTSOpsVirtual);
 	t->nblocks = InvalidBlockNumber;
 	return t;
+}
+
+DirectTable *
+direct_open(const char *relname, const char *indexname)
+{
+	return direct_open_extended(relname, indexname, false);
 }
 
 /*

@@ -173,17 +173,19 @@ events_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
 /*
  * Record an event directly (direct.c), when account_events is as the
  * extension made it: no trigger, rule or forced row security to apply, no
- * column or check constraint added, its identity sequence under its own
- * name.  Returns false otherwise: the caller then records it in SQL, which
+ * column, check constraint (but its own on kind), NOT NULL or parent added, no constraint that
+ * cannot be checked row by row, its identity sequence under its own name.
+ * Returns false otherwise: the caller then records it in SQL, which
  * applies them.
  */
 static bool
 record_event_directly(int64 org_id, const char *kind, int64 deal_id)
 {
 	Oid			seqid = accounts_relid_extended("account_events_id_seq", true);
-	DirectTable *t = direct_open("account_events", "account_events_pkey");
-	Relation	rel = t->rel;
-	TupleConstr *constr = RelationGetDescr(rel)->constr;
+	DirectTable *t = direct_open_extended("account_events",
+										  "account_events_pkey", true);
+	Relation	rel;
+	TupleConstr *constr;
 	TableInfo  *info;
 	DirectRange *r;
 	Snapshot	snapshot;
@@ -191,11 +193,20 @@ record_event_directly(int64 org_id, const char *kind, int64 deal_id)
 	int64		id;
 	TimestampTz now = GetCurrentTransactionStartTimestamp();
 
+	if (t == NULL)
+		return false;
+	rel = t->rel;
+	constr = RelationGetDescr(rel)->constr;
 	/* read at once: no lookup in between (see accounts_table_info) */
 	if (!OidIsValid(seqid) || rel->trigdesc != NULL || rel->rd_rules != NULL ||
-		rel->rd_rel->relforcerowsecurity ||
+		rel->rd_rel->relforcerowsecurity || rel->rd_rel->relispartition ||
 		RelationGetDescr(rel)->natts != 5 ||
-		(constr != NULL && (constr->num_check != 1 || constr->has_generated_stored)))
+		TupleDescAttr(RelationGetDescr(rel),
+					  t->info.attnum[COL_DEAL_ID] - 1)->attnotnull ||
+		(constr != NULL &&
+		 (constr->has_generated_stored || constr->num_check > 1 ||
+		  (constr->num_check == 1 &&
+		   strcmp(constr->check[0].ccname, "account_events_kind_check") != 0))))
 	{
 		direct_close(t);
 		return false;

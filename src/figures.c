@@ -878,7 +878,7 @@ figures_rebuild(void)
 	 * Recompute everything, and write only the rows that differ: when the
 	 * figures are right, a rebuild costs about the aggregate query alone.
 	 */
-	rc = SPI_execute("WITH e AS MATERIALIZED (SELECT * FROM accounts.figures_fresh),"
+	rc = SPI_execute("WITH e AS MATERIALIZED (SELECT * FROM accounts_internal.figures_fresh),"
 					 " u AS (UPDATE accounts.figures f SET (" FIGURE_COLUMNS ") = "
 					 "  (" FIGURE_COLUMNS_E ") FROM e WHERE f.org_id = e.org_id"
 					 "  AND (" FIGURE_COLUMNS_F ") IS DISTINCT FROM (" FIGURE_COLUMNS_E ")"
@@ -899,7 +899,7 @@ figures_rebuild(void)
 												&isnull));
 
 	rc = SPI_execute("WITH e AS MATERIALIZED"
-					 "  (SELECT * FROM accounts.figures_by_currency_fresh),"
+					 "  (SELECT * FROM accounts_internal.figures_by_currency_fresh),"
 					 " u AS (UPDATE accounts.figures_by_currency c SET"
 					 "  won_deals_count = e.won_deals_count, won_value = e.won_value"
 					 "  FROM e WHERE c.org_id = e.org_id AND c.currency = e.currency"

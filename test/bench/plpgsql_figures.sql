@@ -16,7 +16,7 @@
 -- and the organization themselves.
 --
 -- plfig.check() lists the figures that differ from a fresh recomputation
--- (accounts.figures_fresh); it must be empty.
+-- (accounts_internal.figures_fresh); it must be empty.
 
 SET client_min_messages = warning;
 
@@ -57,8 +57,8 @@ CREATE TABLE plfig.figures_by_currency (
 );
 
 -- the starting point: a fresh recomputation
-INSERT INTO plfig.figures SELECT * FROM accounts.figures_fresh;
-INSERT INTO plfig.figures_by_currency SELECT * FROM accounts.figures_by_currency_fresh;
+INSERT INTO plfig.figures SELECT * FROM accounts_internal.figures_fresh;
+INSERT INTO plfig.figures_by_currency SELECT * FROM accounts_internal.figures_by_currency_fresh;
 
 /* Organizations: a figures row each. */
 CREATE FUNCTION plfig.organization_change() RETURNS trigger
@@ -318,7 +318,7 @@ BEGIN
 			open_deals_weighted_value = x.open_deals_weighted_value
 		FROM (SELECT e.org_id, e.won_value, e.open_deals_value,
 				  e.open_deals_weighted_value
-			  FROM accounts.figures_fresh e
+			  FROM accounts_internal.figures_fresh e
 			  WHERE e.org_id IN (SELECT d.org_id FROM accounts.deals d
 								 WHERE d.currency = NEW.code
 								   AND d.status IN ('open', 'won'))) x
@@ -359,12 +359,12 @@ CREATE FUNCTION plfig.check() RETURNS TABLE (org_id bigint, stored text, expecte
 LANGUAGE sql STABLE AS $$
 	SELECT COALESCE(s.org_id, e.org_id), to_jsonb(s)::text, to_jsonb(e)::text
 	FROM plfig.figures s
-	FULL JOIN accounts.figures_fresh e ON e.org_id = s.org_id
+	FULL JOIN accounts_internal.figures_fresh e ON e.org_id = s.org_id
 	WHERE (s.*) IS DISTINCT FROM (e.*)
 	UNION ALL
 	SELECT COALESCE(s.org_id, e.org_id), to_jsonb(s)::text, to_jsonb(e)::text
 	FROM plfig.figures_by_currency s
-	FULL JOIN accounts.figures_by_currency_fresh e
+	FULL JOIN accounts_internal.figures_by_currency_fresh e
 		ON e.org_id = s.org_id AND e.currency = s.currency
 	WHERE (s.*) IS DISTINCT FROM (e.*)
 $$;

@@ -10,7 +10,7 @@
 --       reads need, brought up to date with REFRESH MATERIALIZED VIEW.
 --
 -- The figures are the extension's (SPEC 1.3), computed by its view
--- accounts.figures_fresh, the query that a user without the extension would
+-- accounts_internal.figures_fresh, the query that a user without the extension would
 -- write; next_activity_key is the next activity's due date with 'infinity'
 -- for an undone activity without a date, the key of the kanban columns.
 
@@ -20,7 +20,7 @@ SET client_min_messages = warning;
 -- query rebuild() and verify() run), with the next activity's key renamed
 CREATE VIEW bench.figures_view AS
 SELECT f.*, f.next_activity_date AS next_activity_key
-FROM accounts.figures_fresh f;
+FROM accounts_internal.figures_fresh f;
 
 -- the accounts: organizations with a won deal, their columns and figures
 CREATE VIEW bench.accounts_view AS
