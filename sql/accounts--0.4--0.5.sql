@@ -150,13 +150,23 @@ ALTER VIEW accounts_internal.behaviour SET (security_invoker = true);
 COMMENT ON VIEW accounts_internal.behaviour IS
 'Internal: what gives behaviour to the tables that the triggers write without the executor: constraints, defaults, NOT NULL, triggers, rules, parents.';
 
-CREATE TABLE accounts_internal.shipped (
-	relname		name NOT NULL,
-	item		text NOT NULL,
-	PRIMARY KEY (relname, item)
-);
-COMMENT ON TABLE accounts_internal.shipped IS
-'Internal: accounts_internal.behaviour as the extension made it; each version''s script records it again at its end.';
+/*
+ * accounts_internal.behaviour as the extension made it, written out as a
+ * view of constants when the script runs (a table would be copied by a
+ * publication FOR ALL TABLES into the subscriber's own).
+ */
+DO $$
+BEGIN
+	EXECUTE 'CREATE VIEW accounts_internal.shipped (relname, item) AS VALUES '
+		|| (SELECT pg_catalog.string_agg(pg_catalog.format('(%L::name, %L::text)',
+														   b.relname, b.item),
+										 ', ' ORDER BY b.relname, b.item)
+			FROM accounts_internal.behaviour b);
+END
+$$;
+ALTER VIEW accounts_internal.shipped SET (security_invoker = true);
+COMMENT ON VIEW accounts_internal.shipped IS
+'Internal: accounts_internal.behaviour as the extension made it; each version''s script that changes these tables makes it again.';
 
 CREATE FUNCTION accounts_internal.guard_ddl() RETURNS event_trigger
 	LANGUAGE c
@@ -165,8 +175,3 @@ CREATE FUNCTION accounts_internal.guard_ddl() RETURNS event_trigger
 REVOKE ALL ON FUNCTION accounts_internal.guard_ddl() FROM PUBLIC;
 CREATE EVENT TRIGGER accounts_internal_tables ON ddl_command_end
 	EXECUTE FUNCTION accounts_internal.guard_ddl();
-
--- The last statement of this script.  A later version's script that
--- changes these tables ends with the same, after DELETE FROM
--- accounts_internal.shipped.
-INSERT INTO accounts_internal.shipped SELECT * FROM accounts_internal.behaviour;

@@ -206,6 +206,7 @@ typedef struct DirectTable
 	TupleTableSlot *found;		/* the row found */
 	ItemPointerData found_root; /* where its HOT chain starts */
 	TupleTableSlot *row;		/* the row to write: virtual */
+	TupleTableSlot *taken;		/* a row of direct_take(), made on first use */
 	bool		remember;		/* see direct_remember() */
 	BlockNumber nblocks;		/* pages of rel, once counted */
 	MemoryContext cxt;			/* where all of this lives */
@@ -317,6 +318,8 @@ extern bool direct_found_after_snapshot(DirectTable *t);
 extern bool direct_update(DirectTable *t);
 extern void direct_insert(DirectTable *t);
 extern bool direct_delete(DirectTable *t);
+extern int	direct_take(DirectTable *t, Datum key, bool isnull,
+						DirectFilter wanted, DirectFilter took, void *arg);
 extern void direct_row_from_found(DirectTable *t);
 extern void direct_row_empty(DirectTable *t);
 extern void direct_forget(Oid relid);

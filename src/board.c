@@ -13,8 +13,10 @@
  *	  A backend runs one transaction at a time, so no two running
  *	  transactions ever write the same row of kanban_days: writers of
  *	  different organizations never wait for each other there.  A day's
- *	  figures are the sum over the slots; rebuild() folds every slot into
- *	  slot 0.
+ *	  figures are the sum over the slots.  A backend that takes an account
+ *	  away from a day takes the rows of that day's other slots into its
+ *	  own, when nobody is writing them, and a row whose sums come to zero
+ *	  is deleted (board_apply); rebuild() folds every slot into slot 0.
  *
  *	  Nobody waits for a board row either.  A prepared transaction keeps
  *	  the rows it wrote until COMMIT or ROLLBACK PREPARED, while the
@@ -114,9 +116,52 @@ board_add(Board *board, int32 won_deals_count, bool no_day, DateADT day,
 	MemoryContextSwitchTo(old);
 }
 
+/* Arguments of other_slot and fold_row. */
+typedef struct Fold
+{
+	DayDelta   *delta;
+	int32		slot;			/* the slot written */
+	const TableInfo *info;		/* of kanban_days */
+	MemoryContext cxt;			/* of the board */
+} Fold;
+
+static bool
+other_slot(TupleTableSlot *row, void *arg)
+{
+	Fold	   *fold = (Fold *) arg;
+	bool		isnull;
+
+	return DatumGetInt32(get_col(row, fold->info, COL_SLOT, &isnull)) != fold->slot;
+}
+
+/* Add a row taken from another slot to the delta of its day. */
+static bool
+fold_row(TupleTableSlot *row, void *arg)
+{
+	Fold	   *fold = (Fold *) arg;
+	bool		isnull;
+	MemoryContext old = MemoryContextSwitchTo(fold->cxt);
+
+	Datum		won_value = get_col(row, fold->info, COL_WON_VALUE, &isnull);
+
+	fold->delta->accounts += DatumGetInt64(get_col(row, fold->info,
+												   COL_ACCOUNTS, &isnull));
+	/* a copy: the row's page is let go of */
+	won_value = datumCopy(won_value, false, -1);
+	fold->delta->won_value = numeric_plus(fold->delta->won_value,
+										  DatumGetNumeric(won_value));
+	MemoryContextSwitchTo(old);
+	return true;
+}
+
 /*
  * Add the days that changed to this backend's slot of accounts.kanban_days:
- * one row per day, updated or inserted.
+ * one row per day, updated, inserted, or deleted when its sums come to
+ * zero.  A day that an account leaves also takes the rows of the other
+ * slots that nobody is writing into this one, so that a day whose accounts
+ * have all gone keeps no rows, and one that holds accounts keeps a row
+ * only for the slots that wrote it since it was last left: the table
+ * stays as small as the days in use, whatever the number of backends.
  */
 void
 board_apply(Board *board)
@@ -148,10 +193,18 @@ board_apply(Board *board)
 		isnull[0] = delta->day == NO_ACTIVITY;
 		key[0] = isnull[0] ? (Datum) 0 : DateADTGetDatum((DateADT) delta->day);
 		isnull[1] = false;
+		if (delta->accounts < 0)
+		{
+			Fold		fold = {delta, BOARD_SLOT, info, board->cxt};
+
+			direct_take(t, key[0], isnull[0], other_slot, fold_row, &fold);
+		}
 		for (int k = 0;;)
 		{
 			bool		isnull_found;
 			bool		busy;
+			int64		accounts;
+			Numeric		won_value;
 
 			key[1] = Int32GetDatum(BOARD_SLOT + k * MaxBackends);
 			if (!direct_find_extended(t, key, isnull, &busy))
@@ -161,6 +214,8 @@ board_apply(Board *board)
 					k++;		/* see the file's header */
 					continue;
 				}
+				if (delta->accounts == 0 && numeric_is_zero(delta->won_value))
+					break;		/* what it took cancelled out */
 				direct_row_empty(t);
 				set_col(t->row, info, COL_DAY, key[0], isnull[0]);
 				set_col(t->row, info, COL_SLOT, key[1], false);
@@ -172,16 +227,21 @@ board_apply(Board *board)
 				direct_insert(t);
 				break;
 			}
+			accounts = DatumGetInt64(get_col(t->found, info, COL_ACCOUNTS,
+											 &isnull_found)) + delta->accounts;
+			won_value = numeric_plus(DatumGetNumeric(get_col(t->found, info,
+															 COL_WON_VALUE,
+															 &isnull_found)),
+									 delta->won_value);
+			if (accounts == 0 && numeric_is_zero(won_value))
+			{
+				if (direct_delete(t))
+					break;
+				continue;
+			}
 			direct_row_from_found(t);
-			set_col(t->row, info, COL_ACCOUNTS,
-					Int64GetDatum(DatumGetInt64(get_col(t->found, info, COL_ACCOUNTS,
-														&isnull_found)) +
-								  delta->accounts), false);
-			set_col(t->row, info, COL_WON_VALUE,
-					NumericGetDatum(numeric_plus(DatumGetNumeric(get_col(t->found, info,
-																		 COL_WON_VALUE,
-																		 &isnull_found)),
-												 delta->won_value)), false);
+			set_col(t->row, info, COL_ACCOUNTS, Int64GetDatum(accounts), false);
+			set_col(t->row, info, COL_WON_VALUE, NumericGetDatum(won_value), false);
 			if (direct_update(t))
 				break;
 		}

@@ -542,6 +542,8 @@ void
 direct_close(DirectTable *t)
 {
 	ExecDropSingleTupleTableSlot(t->found);
+	if (t->taken != NULL)
+		ExecDropSingleTupleTableSlot(t->taken);
 	ExecDropSingleTupleTableSlot(t->row);
 	if (t->indexes != NULL)
 	{
@@ -905,6 +907,75 @@ direct_delete(DirectTable *t)
 			 (int) res, RelationGetRelationName(t->rel));
 	CommandCounterIncrement();
 	return true;
+}
+
+/*
+ * Take the rows of t whose first key column is key (isnull: NULL) that
+ * wanted() accepts and that no transaction is writing: each is locked
+ * without waiting (one that an open or prepared transaction writes, or
+ * that another backend locks first, is passed over), deleted, and handed
+ * to took() with all attributes.  Returns how many were taken.
+ */
+int
+direct_take(DirectTable *t, Datum key, bool isnull, DirectFilter wanted,
+			DirectFilter took, void *arg)
+{
+	ScanKeyData scankey;
+	SnapshotData dirty;
+	IndexScanDesc scan;
+	ItemPointer tid;
+	int			taken = 0;
+
+	if (t->taken == NULL)
+	{
+		MemoryContext old = MemoryContextSwitchTo(t->cxt);
+
+		t->taken = table_slot_create(t->rel, NULL);
+		MemoryContextSwitchTo(old);
+	}
+	equality_key(&scankey, t->index, 0, &t->eq[0], key, isnull);
+	InitDirtySnapshot(dirty);
+	scan = index_beginscan(t->rel, t->index, &dirty, 1, 0);
+	index_rescan(scan, &scankey, 1, NULL, 0);
+	while ((tid = index_getnext_tid(scan, ForwardScanDirection)) != NULL)
+	{
+		TM_FailureData tmfd;
+		ItemPointerData version;
+		bool		all_dead = false;
+		TM_Result	res;
+
+		if (!fetch_version(t, tid, &dirty, &all_dead))
+		{
+			scan->kill_prior_tuple = all_dead;
+			continue;
+		}
+		if (TransactionIdIsValid(dirty.xmin) || TransactionIdIsValid(dirty.xmax))
+			continue;			/* being written */
+		slot_getallattrs(t->found);
+		if (!wanted(t->found, arg))
+			continue;
+		version = t->found->tts_tid;
+		res = table_tuple_lock(t->rel, &version, InvalidSnapshot, t->taken,
+							   GetCurrentCommandId(true), LockTupleExclusive,
+							   LockWaitSkip, 0, &tmfd);
+		if (res != TM_Ok)
+			continue;			/* written or locked since */
+		CheckCmdReplicaIdentity(t->rel, CMD_DELETE);
+		res = table_tuple_delete(t->rel, &version, GetCurrentCommandId(true),
+								 InvalidSnapshot, InvalidSnapshot, true,
+								 &tmfd, false);
+		if (res != TM_Ok)
+			elog(ERROR, "unexpected table_tuple_delete status %d on \"%s\"",
+				 (int) res, RelationGetRelationName(t->rel));
+		slot_getallattrs(t->taken);
+		(void) took(t->taken, arg);
+		taken++;
+	}
+	index_endscan(scan);
+	ExecClearTuple(t->found);
+	if (taken > 0)
+		CommandCounterIncrement();
+	return taken;
 }
 
 /*
