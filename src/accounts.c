@@ -51,27 +51,16 @@ static const struct
 	const char *name;
 	Oid			type;
 }			columns[NUM_TABLE_COLUMNS] = {
-	{"id", INT8OID}, {"org_id", INT8OID}, {"person_id", INT8OID},
-	{"deal_id", INT8OID}, {"update_time", TIMESTAMPTZOID},
-	{"status", TEXTOID}, {"value", NUMERICOID}, {"currency", TEXTOID},
-	{"probability", INT2OID}, {"won_time", TIMESTAMPTZOID},
-	{"lost_time", TIMESTAMPTZOID}, {"done", BOOLOID},
-	{"marked_as_done_time", TIMESTAMPTZOID}, {"rate", NUMERICOID},
-	{"code", TEXTOID},
-	{"due_date", DATEOID}, {"due_time", TIMEOID}, {"subject", TEXTOID},
-	{"won_deals_count", INT4OID}, {"won_value", NUMERICOID},
-	{"first_won_time", TIMESTAMPTZOID}, {"last_won_time", TIMESTAMPTZOID},
-	{"open_deals_count", INT4OID}, {"open_deals_value", NUMERICOID},
-	{"open_deals_weighted_value", NUMERICOID},
-	{"lost_deals_count", INT4OID}, {"people_count", INT4OID},
-	{"notes_count", INT4OID}, {"files_count", INT4OID},
-	{"activities_count", INT4OID}, {"done_activities_count", INT4OID},
-	{"next_activity_id", INT8OID}, {"next_activity_date", DATEOID},
-	{"next_activity_time", TIMEOID}, {"next_activity_subject", TEXTOID},
-	{"last_activity_id", INT8OID}, {"last_activity_date", DATEOID},
-	{"last_activity_time", TIMEOID}, {"day", DATEOID}, {"slot", INT4OID},
-	{"accounts", INT8OID}, {"kind", TEXTOID}, {"event_time", TIMESTAMPTZOID}
+#define COLUMN_ENTRY(constant, name, type) {name, type},
+	ACCOUNTS_COLUMNS(COLUMN_ENTRY)
+#undef COLUMN_ENTRY
 };
+
+const char *
+accounts_column_name(TableColumn col)
+{
+	return columns[col].name;
+}
 
 /*
  * The columns each table of schema accounts must have for the triggers:
@@ -79,14 +68,6 @@ static const struct
  * does not list resolves to InvalidAttrNumber, and the triggers act on the
  * columns a table lists).
  */
-#define FIGURES_COLUMNS \
-	COL_ORG_ID, COL_WON_DEALS_COUNT, COL_WON_VALUE, COL_FIRST_WON_TIME, \
-	COL_LAST_WON_TIME, COL_OPEN_DEALS_COUNT, COL_OPEN_DEALS_VALUE, \
-	COL_OPEN_DEALS_WEIGHTED_VALUE, COL_LOST_DEALS_COUNT, COL_PEOPLE_COUNT, \
-	COL_NOTES_COUNT, COL_FILES_COUNT, COL_ACTIVITIES_COUNT, \
-	COL_DONE_ACTIVITIES_COUNT, COL_NEXT_ACTIVITY_ID, COL_NEXT_ACTIVITY_DATE, \
-	COL_NEXT_ACTIVITY_TIME, COL_NEXT_ACTIVITY_SUBJECT, COL_LAST_ACTIVITY_ID, \
-	COL_LAST_ACTIVITY_DATE, COL_LAST_ACTIVITY_TIME
 static const struct
 {
 	const char *relname;
@@ -106,7 +87,7 @@ static const struct
 		  COL_UPDATE_TIME),
 	TABLE("files", COL_ID, COL_ORG_ID, COL_PERSON_ID, COL_DEAL_ID),
 	TABLE("currencies", COL_CODE, COL_RATE),
-	TABLE("figures", FIGURES_COLUMNS),
+	TABLE("figures", COL_ORG_ID, FIGURE_COLUMNS(COLUMN_CONSTANT)),
 	TABLE("figures_by_currency", COL_ORG_ID, COL_CURRENCY,
 		  COL_WON_DEALS_COUNT, COL_WON_VALUE),
 	TABLE("kanban_days", COL_DAY, COL_SLOT, COL_ACCOUNTS, COL_WON_VALUE),

@@ -19,57 +19,66 @@
 #include "utils/timestamp.h"
 
 /*
- * Columns of the base tables that the triggers read or write, resolved by
- * name once per relation (see accounts.c).  A column the relation lacks has
- * attnum InvalidAttrNumber.
+ * The columns that the triggers read or write, in any table of schema
+ * accounts: X(enum constant, column name, type OID).  Resolved by name once
+ * per relation (see accounts.c); a column that a relation does not need
+ * has attnum InvalidAttrNumber there.  FIGURE_COLUMNS are the figures of
+ * accounts.figures, in the table's order: the one place in the code that
+ * names them (the table itself, and the recomputation that defines them,
+ * are in the install script).
  */
+#define FIGURE_COLUMNS(X) \
+	X(COL_WON_DEALS_COUNT, "won_deals_count", INT4OID) \
+	X(COL_WON_VALUE, "won_value", NUMERICOID) \
+	X(COL_FIRST_WON_TIME, "first_won_time", TIMESTAMPTZOID) \
+	X(COL_LAST_WON_TIME, "last_won_time", TIMESTAMPTZOID) \
+	X(COL_OPEN_DEALS_COUNT, "open_deals_count", INT4OID) \
+	X(COL_OPEN_DEALS_VALUE, "open_deals_value", NUMERICOID) \
+	X(COL_OPEN_DEALS_WEIGHTED_VALUE, "open_deals_weighted_value", NUMERICOID) \
+	X(COL_LOST_DEALS_COUNT, "lost_deals_count", INT4OID) \
+	X(COL_PEOPLE_COUNT, "people_count", INT4OID) \
+	X(COL_NOTES_COUNT, "notes_count", INT4OID) \
+	X(COL_FILES_COUNT, "files_count", INT4OID) \
+	X(COL_ACTIVITIES_COUNT, "activities_count", INT4OID) \
+	X(COL_DONE_ACTIVITIES_COUNT, "done_activities_count", INT4OID) \
+	X(COL_NEXT_ACTIVITY_ID, "next_activity_id", INT8OID) \
+	X(COL_NEXT_ACTIVITY_DATE, "next_activity_date", DATEOID) \
+	X(COL_NEXT_ACTIVITY_TIME, "next_activity_time", TIMEOID) \
+	X(COL_NEXT_ACTIVITY_SUBJECT, "next_activity_subject", TEXTOID) \
+	X(COL_LAST_ACTIVITY_ID, "last_activity_id", INT8OID) \
+	X(COL_LAST_ACTIVITY_DATE, "last_activity_date", DATEOID) \
+	X(COL_LAST_ACTIVITY_TIME, "last_activity_time", TIMEOID)
+
+#define ACCOUNTS_COLUMNS(X) \
+	X(COL_ID, "id", INT8OID) \
+	X(COL_ORG_ID, "org_id", INT8OID) \
+	X(COL_PERSON_ID, "person_id", INT8OID) \
+	X(COL_DEAL_ID, "deal_id", INT8OID) \
+	X(COL_UPDATE_TIME, "update_time", TIMESTAMPTZOID) \
+	X(COL_STATUS, "status", TEXTOID) \
+	X(COL_VALUE, "value", NUMERICOID) \
+	X(COL_CURRENCY, "currency", TEXTOID) \
+	X(COL_PROBABILITY, "probability", INT2OID) \
+	X(COL_WON_TIME, "won_time", TIMESTAMPTZOID) \
+	X(COL_LOST_TIME, "lost_time", TIMESTAMPTZOID) \
+	X(COL_DONE, "done", BOOLOID) \
+	X(COL_MARKED_AS_DONE_TIME, "marked_as_done_time", TIMESTAMPTZOID) \
+	X(COL_RATE, "rate", NUMERICOID) \
+	X(COL_CODE, "code", TEXTOID) \
+	X(COL_DUE_DATE, "due_date", DATEOID) \
+	X(COL_DUE_TIME, "due_time", TIMEOID) \
+	X(COL_SUBJECT, "subject", TEXTOID) \
+	FIGURE_COLUMNS(X) \
+	X(COL_DAY, "day", DATEOID) \
+	X(COL_SLOT, "slot", INT4OID) \
+	X(COL_ACCOUNTS, "accounts", INT8OID) \
+	X(COL_KIND, "kind", TEXTOID) \
+	X(COL_EVENT_TIME, "event_time", TIMESTAMPTZOID)
+
+#define COLUMN_CONSTANT(constant, name, type) constant,
 typedef enum TableColumn
 {
-	COL_ID,
-	COL_ORG_ID,
-	COL_PERSON_ID,
-	COL_DEAL_ID,
-	COL_UPDATE_TIME,
-	COL_STATUS,
-	COL_VALUE,
-	COL_CURRENCY,
-	COL_PROBABILITY,
-	COL_WON_TIME,
-	COL_LOST_TIME,
-	COL_DONE,
-	COL_MARKED_AS_DONE_TIME,
-	COL_RATE,
-	COL_CODE,
-	COL_DUE_DATE,
-	COL_DUE_TIME,
-	COL_SUBJECT,
-	/* of figures, figures_by_currency and kanban_days */
-	COL_WON_DEALS_COUNT,
-	COL_WON_VALUE,
-	COL_FIRST_WON_TIME,
-	COL_LAST_WON_TIME,
-	COL_OPEN_DEALS_COUNT,
-	COL_OPEN_DEALS_VALUE,
-	COL_OPEN_DEALS_WEIGHTED_VALUE,
-	COL_LOST_DEALS_COUNT,
-	COL_PEOPLE_COUNT,
-	COL_NOTES_COUNT,
-	COL_FILES_COUNT,
-	COL_ACTIVITIES_COUNT,
-	COL_DONE_ACTIVITIES_COUNT,
-	COL_NEXT_ACTIVITY_ID,
-	COL_NEXT_ACTIVITY_DATE,
-	COL_NEXT_ACTIVITY_TIME,
-	COL_NEXT_ACTIVITY_SUBJECT,
-	COL_LAST_ACTIVITY_ID,
-	COL_LAST_ACTIVITY_DATE,
-	COL_LAST_ACTIVITY_TIME,
-	COL_DAY,
-	COL_SLOT,
-	COL_ACCOUNTS,
-	/* of account_events */
-	COL_KIND,
-	COL_EVENT_TIME,
+	ACCOUNTS_COLUMNS(COLUMN_CONSTANT)
 	NUM_TABLE_COLUMNS
 } TableColumn;
 
@@ -190,39 +199,6 @@ typedef struct DeltaSet DeltaSet;
 /* What one statement changes on the board by day (board.c). */
 typedef struct Board Board;
 
-/* A table of the extension written row by row (direct.c). */
-#define DIRECT_MAX_KEYS 2
-typedef struct DirectDef DirectDef;
-typedef struct DirectTable
-{
-	Relation	rel;
-	TableInfo	info;			/* its columns */
-	Relation	index;			/* the unique index that finds rows */
-	int			nkeys;
-	DirectDef  *def;			/* what the backend keeps of rel's indexes */
-	FmgrInfo   *eq;				/* equality of each key column (in def) */
-	Relation   *indexes;		/* every index, opened on the first write
-								 * that needs entries */
-	TupleTableSlot *found;		/* the row found */
-	ItemPointerData found_root; /* where its HOT chain starts */
-	TupleTableSlot *row;		/* the row to write: virtual */
-	TupleTableSlot *taken;		/* a row of direct_take(), made on first use */
-	bool		remember;		/* see direct_remember() */
-	BlockNumber nblocks;		/* pages of rel, once counted */
-	MemoryContext cxt;			/* where all of this lives */
-} DirectTable;
-
-/* An index of a base table, to read one organization's first row. */
-typedef struct DirectRange
-{
-	Relation	rel;
-	TableInfo	info;			/* its columns */
-	Relation	index;
-	FmgrInfo   *eq;
-	TupleTableSlot *slot;
-} DirectRange;
-
-typedef bool (*DirectFilter) (TupleTableSlot *slot, void *arg);
 
 /*
  * Entries by an int64 key, for what one statement gathers: the first few in
@@ -255,6 +231,7 @@ extern void *int64map_enter(Int64Map *map, int64 key, bool *found);
 extern long int64map_count(Int64Map *map);
 extern void int64map_iter_init(Int64MapIter *it, Int64Map *map);
 extern void *int64map_iter_next(Int64MapIter *it);
+extern const char *accounts_column_name(TableColumn col);
 extern void accounts_table_info(Relation rel, TableInfo *info);
 extern uint64 accounts_invalidation_count(void);
 extern Oid	accounts_relid(const char *relname);
@@ -304,30 +281,8 @@ extern bool numeric_is_zero(Numeric n);
 extern Numeric numeric_kept(Numeric *kept, const char *literal);
 extern Numeric numeric_zero(void);
 
-/* direct.c */
-extern DirectTable *direct_open(const char *relname, const char *indexname);
-extern DirectTable *direct_open_extended(const char *relname,
-										 const char *indexname,
-										 bool missing_ok);
-extern void direct_remember(DirectTable *t, uint32 nrows);
-extern void direct_close(DirectTable *t);
-extern bool direct_find(DirectTable *t, const Datum *key, const bool *isnull);
-extern bool direct_find_extended(DirectTable *t, const Datum *key,
-								 const bool *isnull, bool *busy);
-extern bool direct_found_after_snapshot(DirectTable *t);
-extern bool direct_update(DirectTable *t);
-extern void direct_insert(DirectTable *t);
-extern bool direct_delete(DirectTable *t);
-extern int	direct_take(DirectTable *t, Datum key, bool isnull,
-						DirectFilter wanted, DirectFilter took, void *arg);
-extern void direct_row_from_found(DirectTable *t);
-extern void direct_row_empty(DirectTable *t);
+/* direct.c: see direct.h */
 extern void direct_forget(Oid relid);
-extern DirectRange *direct_range_open(const char *relname, const char *indexname);
-extern void direct_range_close(DirectRange *r);
-extern bool direct_range_first(DirectRange *r, Datum key, ScanDirection dir,
-							   Snapshot snapshot, DirectFilter filter,
-							   void *arg);
 
 /* events.c */
 extern void events_init(void);

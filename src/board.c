@@ -45,6 +45,7 @@
 #include "utils/rel.h"
 
 #include "accounts.h"
+#include "direct.h"
 
 PG_FUNCTION_INFO_V1(accounts_board_after);
 
@@ -169,7 +170,9 @@ board_apply(Board *board)
 	Int64MapIter it;
 	DayDelta   *delta;
 	DirectTable *t = NULL;
-	TableInfo  *info = NULL;	/* of kanban_days: t->info */
+	const TableInfo *info = NULL;	/* of kanban_days */
+	TupleTableSlot *row = NULL;
+	TupleTableSlot *found = NULL;
 
 	if (int64map_count(&board->days) == 0)
 		return;
@@ -188,7 +191,9 @@ board_apply(Board *board)
 		{
 			t = direct_open("kanban_days", "kanban_days_day_slot");
 			direct_remember(t, 1024);
-			info = &t->info;
+			info = direct_info(t);
+			row = direct_new_row(t);
+			found = direct_found_row(t);
 		}
 		isnull[0] = delta->day == NO_ACTIVITY;
 		key[0] = isnull[0] ? (Datum) 0 : DateADTGetDatum((DateADT) delta->day);
@@ -217,19 +222,19 @@ board_apply(Board *board)
 				if (delta->accounts == 0 && numeric_is_zero(delta->won_value))
 					break;		/* what it took cancelled out */
 				direct_row_empty(t);
-				set_col(t->row, info, COL_DAY, key[0], isnull[0]);
-				set_col(t->row, info, COL_SLOT, key[1], false);
-				set_col(t->row, info, COL_ACCOUNTS,
+				set_col(row, info, COL_DAY, key[0], isnull[0]);
+				set_col(row, info, COL_SLOT, key[1], false);
+				set_col(row, info, COL_ACCOUNTS,
 						Int64GetDatum(delta->accounts), false);
-				set_col(t->row, info, COL_WON_VALUE,
+				set_col(row, info, COL_WON_VALUE,
 						NumericGetDatum(delta->won_value ? delta->won_value
 										: numeric_zero()), false);
 				direct_insert(t);
 				break;
 			}
-			accounts = DatumGetInt64(get_col(t->found, info, COL_ACCOUNTS,
+			accounts = DatumGetInt64(get_col(found, info, COL_ACCOUNTS,
 											 &isnull_found)) + delta->accounts;
-			won_value = numeric_plus(DatumGetNumeric(get_col(t->found, info,
+			won_value = numeric_plus(DatumGetNumeric(get_col(found, info,
 															 COL_WON_VALUE,
 															 &isnull_found)),
 									 delta->won_value);
@@ -240,8 +245,8 @@ board_apply(Board *board)
 				continue;
 			}
 			direct_row_from_found(t);
-			set_col(t->row, info, COL_ACCOUNTS, Int64GetDatum(accounts), false);
-			set_col(t->row, info, COL_WON_VALUE, NumericGetDatum(won_value), false);
+			set_col(row, info, COL_ACCOUNTS, Int64GetDatum(accounts), false);
+			set_col(row, info, COL_WON_VALUE, NumericGetDatum(won_value), false);
 			if (direct_update(t))
 				break;
 		}

@@ -62,6 +62,42 @@
 #include "utils/snapmgr.h"
 
 #include "accounts.h"
+#include "direct.h"
+
+#define DIRECT_MAX_KEYS 2
+
+typedef struct DirectDef DirectDef;
+
+/* A table of the extension written row by row. */
+struct DirectTable
+{
+	Relation	rel;
+	TableInfo	info;			/* its columns */
+	Relation	index;			/* the unique index that finds rows */
+	int			nkeys;
+	DirectDef  *def;			/* what the backend keeps of rel's indexes */
+	FmgrInfo   *eq;				/* equality of each key column (in def) */
+	Relation   *indexes;		/* every index, opened on the first write
+								 * that needs entries */
+	TupleTableSlot *found;		/* the row found */
+	ItemPointerData found_root; /* where its HOT chain starts */
+	TupleTableSlot *row;		/* the row to write: virtual */
+	TupleTableSlot *taken;		/* a row of direct_take(), made on first use */
+	bool		remember;		/* see direct_remember() */
+	BlockNumber nblocks;		/* pages of rel, once counted */
+	MemoryContext cxt;			/* where all of this lives */
+};
+
+/* An index of a base table, to read one organization's first row. */
+struct DirectRange
+{
+	Relation	rel;
+	TableInfo	info;			/* its columns */
+	Relation	index;
+	FmgrInfo   *eq;
+	TupleTableSlot *slot;
+};
+
 
 /* What a write needs of one index, kept across statements. */
 typedef struct DirectIndex
@@ -1055,4 +1091,41 @@ direct_range_first(DirectRange *r, Datum key, ScanDirection dir,
 	}
 	index_endscan(scan);
 	return found;
+}
+
+/* What the callers read and write of a table opened here. */
+Relation
+direct_relation(DirectTable *t)
+{
+	return t->rel;
+}
+
+const TableInfo *
+direct_info(DirectTable *t)
+{
+	return &t->info;
+}
+
+TupleTableSlot *
+direct_found_row(DirectTable *t)
+{
+	return t->found;
+}
+
+TupleTableSlot *
+direct_new_row(DirectTable *t)
+{
+	return t->row;
+}
+
+const TableInfo *
+direct_range_info(DirectRange *r)
+{
+	return &r->info;
+}
+
+TupleTableSlot *
+direct_range_row(DirectRange *r)
+{
+	return r->slot;
 }

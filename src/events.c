@@ -31,6 +31,7 @@
 #include "utils/snapmgr.h"
 
 #include "accounts.h"
+#include "direct.h"
 
 /* A notification to send at commit. */
 typedef struct PendingNotification
@@ -186,7 +187,8 @@ record_event_directly(int64 org_id, const char *kind, int64 deal_id)
 										  "account_events_pkey", true);
 	Relation	rel;
 	TupleConstr *constr;
-	TableInfo  *info;
+	const TableInfo *info;
+	TupleTableSlot *row;
 	DirectRange *r;
 	Snapshot	snapshot;
 	bool		repeated = false;
@@ -195,14 +197,15 @@ record_event_directly(int64 org_id, const char *kind, int64 deal_id)
 
 	if (t == NULL)
 		return false;
-	rel = t->rel;
+	rel = direct_relation(t);
+	info = direct_info(t);
 	constr = RelationGetDescr(rel)->constr;
 	/* read at once: no lookup in between (see accounts_table_info) */
 	if (!OidIsValid(seqid) || rel->trigdesc != NULL || rel->rd_rules != NULL ||
 		rel->rd_rel->relforcerowsecurity || rel->rd_rel->relispartition ||
 		RelationGetDescr(rel)->natts != 5 ||
 		TupleDescAttr(RelationGetDescr(rel),
-					  t->info.attnum[COL_DEAL_ID] - 1)->attnotnull ||
+					  info->attnum[COL_DEAL_ID] - 1)->attnotnull ||
 		(constr != NULL &&
 		 (constr->has_generated_stored || constr->num_check > 1 ||
 		  (constr->num_check == 1 &&
@@ -211,7 +214,6 @@ record_event_directly(int64 org_id, const char *kind, int64 deal_id)
 		direct_close(t);
 		return false;
 	}
-	info = &t->info;
 
 	/* the last kind recorded, as committed now */
 	r = direct_range_open("account_events", "account_events_org_id_id_idx");
@@ -220,7 +222,7 @@ record_event_directly(int64 org_id, const char *kind, int64 deal_id)
 						   snapshot, NULL, NULL))
 	{
 		bool		isnull;
-		text	   *last = DatumGetTextPP(get_col(r->slot, info, COL_KIND,
+		text	   *last = DatumGetTextPP(get_col(direct_range_row(r), info, COL_KIND,
 												  &isnull));
 
 		repeated = !isnull && strlen(kind) == VARSIZE_ANY_EXHDR(last) &&
@@ -236,11 +238,12 @@ record_event_directly(int64 org_id, const char *kind, int64 deal_id)
 
 	id = nextval_internal(seqid, false);
 	direct_row_empty(t);
-	set_col(t->row, info, COL_ID, Int64GetDatum(id), false);
-	set_col(t->row, info, COL_ORG_ID, Int64GetDatum(org_id), false);
-	set_col(t->row, info, COL_KIND, CStringGetTextDatum(kind), false);
-	set_col(t->row, info, COL_DEAL_ID, Int64GetDatum(deal_id), deal_id == 0);
-	set_col(t->row, info, COL_EVENT_TIME, TimestampTzGetDatum(now), false);
+	row = direct_new_row(t);
+	set_col(row, info, COL_ID, Int64GetDatum(id), false);
+	set_col(row, info, COL_ORG_ID, Int64GetDatum(org_id), false);
+	set_col(row, info, COL_KIND, CStringGetTextDatum(kind), false);
+	set_col(row, info, COL_DEAL_ID, Int64GetDatum(deal_id), deal_id == 0);
+	set_col(row, info, COL_EVENT_TIME, TimestampTzGetDatum(now), false);
 	direct_insert(t);
 	direct_close(t);
 

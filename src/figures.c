@@ -31,6 +31,7 @@
 #include "utils/snapmgr.h"
 
 #include "accounts.h"
+#include "direct.h"
 
 PG_FUNCTION_INFO_V1(accounts_rebuild);
 PG_FUNCTION_INFO_V1(accounts_truncate_after);
@@ -51,7 +52,7 @@ typedef enum Repair
 typedef struct Applier
 {
 	DirectTable *figures;
-	TableInfo  *info;			/* of figures: &figures->info */
+	const TableInfo *info;		/* of figures */
 	DirectTable *currencies;	/* figures_by_currency, on first use */
 	DirectRange *repair[NUM_REPAIRS];	/* on first use */
 	Board	   *board;
@@ -368,7 +369,7 @@ deltas_apply(DeltaSet *set)
 		 * (measured: more instructions per statement, not fewer).
 		 */
 		a.figures = direct_open("figures", "figures_pkey");
-		a.info = &a.figures->info;
+		a.info = direct_info(a.figures);
 		a.board = board_create();
 	}
 
@@ -404,7 +405,7 @@ deltas_apply(DeltaSet *set)
  * index; the views show NULL.
  */
 static void
-stored_activity(TupleTableSlot *slot, TableInfo *info, bool next,
+stored_activity(TupleTableSlot *slot, const TableInfo *info, bool next,
 				ActivityKey *key)
 {
 	bool		isnull;
@@ -425,7 +426,7 @@ stored_activity(TupleTableSlot *slot, TableInfo *info, bool next,
 
 /* Store an activity as the next or last one of a figures row (NULL: none). */
 static void
-set_activity(TupleTableSlot *row, TableInfo *info, bool next,
+set_activity(TupleTableSlot *row, const TableInfo *info, bool next,
 			 const ActivityKey *key, text *subject)
 {
 	bool		none = key == NULL;
@@ -525,8 +526,9 @@ static void
 repair_won_times(Applier *a, int64 org_id, Snapshot snapshot)
 {
 	DirectRange *r = repair_range(a, REPAIR_WON);
-	TableInfo  *info = &r->info;
-	TupleTableSlot *row = a->figures->row;
+	const TableInfo *info = direct_range_info(r);
+	TupleTableSlot *deal = direct_range_row(r);
+	TupleTableSlot *row = direct_new_row(a->figures);
 
 	for (int end = 0; end < 2; end++)
 	{
@@ -537,9 +539,10 @@ repair_won_times(Applier *a, int64 org_id, Snapshot snapshot)
 		found = direct_range_first(r, Int64GetDatum(org_id),
 								   end == 0 ? ForwardScanDirection
 								   : BackwardScanDirection,
-								   snapshot, won_deal_filter, info);
+								   snapshot, won_deal_filter,
+								   unconstify(TableInfo *, info));
 		if (found)
-			won_time = get_col(r->slot, info, COL_WON_TIME, &isnull);
+			won_time = get_col(deal, info, COL_WON_TIME, &isnull);
 		set_col(row, a->info, end == 0 ? COL_FIRST_WON_TIME : COL_LAST_WON_TIME,
 				won_time, !found);
 	}
@@ -549,7 +552,8 @@ static void
 repair_activity(Applier *a, int64 org_id, bool next, Snapshot snapshot)
 {
 	DirectRange *r = repair_range(a, next ? REPAIR_NEXT : REPAIR_LAST);
-	TableInfo  *info = &r->info;
+	const TableInfo *info = direct_range_info(r);
+	TupleTableSlot *found = direct_range_row(r);
 	ActivityKey key;
 	text	   *subject = NULL;
 	bool		isnull;
@@ -557,23 +561,24 @@ repair_activity(Applier *a, int64 org_id, bool next, Snapshot snapshot)
 
 	if (!direct_range_first(r, Int64GetDatum(org_id),
 							next ? ForwardScanDirection : BackwardScanDirection,
-							snapshot, next ? undone_filter : done_filter, info))
+							snapshot, next ? undone_filter : done_filter,
+							unconstify(TableInfo *, info)))
 	{
-		set_activity(a->figures->row, a->info, next, NULL, NULL);
+		set_activity(direct_new_row(a->figures), a->info, next, NULL, NULL);
 		return;
 	}
-	key.id = DatumGetInt64(get_col(r->slot, info, COL_ID, &isnull));
-	d = get_col(r->slot, info, COL_DUE_DATE, &key.date_null);
+	key.id = DatumGetInt64(get_col(found, info, COL_ID, &isnull));
+	d = get_col(found, info, COL_DUE_DATE, &key.date_null);
 	key.date = key.date_null ? 0 : DatumGetDateADT(d);
-	d = get_col(r->slot, info, COL_DUE_TIME, &key.time_null);
+	d = get_col(found, info, COL_DUE_TIME, &key.time_null);
 	key.time = key.time_null ? 0 : DatumGetTimeADT(d);
 	if (next)
 	{
-		d = get_col(r->slot, info, COL_SUBJECT, &isnull);
+		d = get_col(found, info, COL_SUBJECT, &isnull);
 		if (!isnull)
 			subject = DatumGetTextPP(datumCopy(d, false, -1));
 	}
-	set_activity(a->figures->row, a->info, next, &key, subject);
+	set_activity(direct_new_row(a->figures), a->info, next, &key, subject);
 }
 
 /*
@@ -593,8 +598,8 @@ static void
 apply_one(Applier *a, OrgDelta *delta)
 {
 	DirectTable *f = a->figures;
-	TableInfo  *info = a->info;
-	TupleTableSlot *row = f->row;
+	const TableInfo *info = a->info;
+	TupleTableSlot *row = direct_new_row(f);
 	Datum		key = Int64GetDatum(delta->org_id);
 	bool		isnull;
 	int32		won_count;
@@ -705,7 +710,7 @@ apply_one(Applier *a, OrgDelta *delta)
 	/* the board: the version replaced leaves, the new one comes */
 	for (int sign = -1; sign <= 1; sign += 2)
 	{
-		TupleTableSlot *slot = sign < 0 ? f->found : row;
+		TupleTableSlot *slot = sign < 0 ? direct_found_row(f) : row;
 		bool		day_null,
 					value_null;
 		Datum		count = get_col(slot, info, COL_WON_DEALS_COUNT, &isnull);
@@ -759,7 +764,9 @@ static void
 apply_currency(Applier *a, int64 org_id, CurrencyDelta *cd)
 {
 	DirectTable *c;
-	TableInfo  *info;
+	const TableInfo *info;
+	TupleTableSlot *row;
+	TupleTableSlot *found;
 	Datum		key[2];
 
 	if (cd->count == 0 && numeric_is_zero(cd->value))
@@ -773,7 +780,9 @@ apply_currency(Applier *a, int64 org_id, CurrencyDelta *cd)
 		MemoryContextSwitchTo(old);
 	}
 	c = a->currencies;
-	info = &c->info;
+	info = direct_info(c);
+	row = direct_new_row(c);
+	found = direct_found_row(c);
 	key[0] = Int64GetDatum(org_id);
 	key[1] = PointerGetDatum(cd->currency);
 	for (;;)
@@ -784,16 +793,16 @@ apply_currency(Applier *a, int64 org_id, CurrencyDelta *cd)
 		if (!direct_find(c, key, NULL))
 		{
 			direct_row_empty(c);
-			set_col(c->row, info, COL_ORG_ID, key[0], false);
-			set_col(c->row, info, COL_CURRENCY, key[1], false);
-			set_col(c->row, info, COL_WON_DEALS_COUNT, Int32GetDatum(cd->count),
+			set_col(row, info, COL_ORG_ID, key[0], false);
+			set_col(row, info, COL_CURRENCY, key[1], false);
+			set_col(row, info, COL_WON_DEALS_COUNT, Int32GetDatum(cd->count),
 					false);
-			set_col(c->row, info, COL_WON_VALUE,
+			set_col(row, info, COL_WON_VALUE,
 					NumericGetDatum(cd->value ? cd->value : numeric_zero()), false);
 			direct_insert(c);
 			return;
 		}
-		count = DatumGetInt32(get_col(c->found, info, COL_WON_DEALS_COUNT,
+		count = DatumGetInt32(get_col(found, info, COL_WON_DEALS_COUNT,
 									  &isnull)) + cd->count;
 		if (count == 0)
 		{
@@ -802,9 +811,9 @@ apply_currency(Applier *a, int64 org_id, CurrencyDelta *cd)
 			continue;
 		}
 		direct_row_from_found(c);
-		set_col(c->row, info, COL_WON_DEALS_COUNT, Int32GetDatum(count), false);
-		set_col(c->row, info, COL_WON_VALUE,
-				NumericGetDatum(numeric_plus(DatumGetNumeric(get_col(c->found, info,
+		set_col(row, info, COL_WON_DEALS_COUNT, Int32GetDatum(count), false);
+		set_col(row, info, COL_WON_VALUE,
+				NumericGetDatum(numeric_plus(DatumGetNumeric(get_col(found, info,
 																	 COL_WON_VALUE,
 																	 &isnull)),
 											 cd->value)), false);
@@ -814,33 +823,24 @@ apply_currency(Applier *a, int64 org_id, CurrencyDelta *cd)
 }
 
 /*
+ * The figures columns of accounts.figures (accounts.h), each with prefix,
+ * separated by commas, into buf.
+ */
+static void
+append_figure_columns(StringInfo buf, const char *prefix)
+{
+	static const TableColumn figures[] = {FIGURE_COLUMNS(COLUMN_CONSTANT)};
+
+	for (int i = 0; i < lengthof(figures); i++)
+		appendStringInfo(buf, "%s%s%s", i == 0 ? "" : ", ", prefix,
+						 accounts_column_name(figures[i]));
+}
+
+/*
  * Recompute every figure from the base tables.  The base tables are locked
  * against writers meanwhile.  The account history is brought in line too
  * (see below).  Returns the number of organizations.
  */
-/* The figures columns of accounts.figures, for rebuild. */
-#define FIGURE_COLUMNS \
-	"won_deals_count, won_value, first_won_time, last_won_time, " \
-	"open_deals_count, open_deals_value, open_deals_weighted_value, " \
-	"lost_deals_count, people_count, notes_count, files_count, " \
-	"activities_count, done_activities_count, next_activity_id, " \
-	"next_activity_date, next_activity_time, next_activity_subject, " \
-	"last_activity_id, last_activity_date, last_activity_time"
-#define FIGURE_COLUMNS_F \
-	"f.won_deals_count, f.won_value, f.first_won_time, f.last_won_time, " \
-	"f.open_deals_count, f.open_deals_value, f.open_deals_weighted_value, " \
-	"f.lost_deals_count, f.people_count, f.notes_count, f.files_count, " \
-	"f.activities_count, f.done_activities_count, f.next_activity_id, " \
-	"f.next_activity_date, f.next_activity_time, f.next_activity_subject, " \
-	"f.last_activity_id, f.last_activity_date, f.last_activity_time"
-#define FIGURE_COLUMNS_E \
-	"e.won_deals_count, e.won_value, e.first_won_time, e.last_won_time, " \
-	"e.open_deals_count, e.open_deals_value, e.open_deals_weighted_value, " \
-	"e.lost_deals_count, e.people_count, e.notes_count, e.files_count, " \
-	"e.activities_count, e.done_activities_count, e.next_activity_id, " \
-	"e.next_activity_date, e.next_activity_time, e.next_activity_subject, " \
-	"e.last_activity_id, e.last_activity_date, e.last_activity_time"
-
 int64
 figures_rebuild(void)
 {
@@ -848,6 +848,7 @@ figures_rebuild(void)
 	int64		organizations;
 	bool		isnull;
 	int			save_nestlevel;
+	StringInfoData sql;
 
 	/*
 	 * The recomputation joins per-organization aggregates of the base tables
@@ -878,20 +879,27 @@ figures_rebuild(void)
 	 * Recompute everything, and write only the rows that differ: when the
 	 * figures are right, a rebuild costs about the aggregate query alone.
 	 */
-	rc = SPI_execute("WITH e AS MATERIALIZED (SELECT * FROM accounts_internal.figures_fresh),"
-					 " u AS (UPDATE accounts.figures f SET (" FIGURE_COLUMNS ") = "
-					 "  (" FIGURE_COLUMNS_E ") FROM e WHERE f.org_id = e.org_id"
-					 "  AND (" FIGURE_COLUMNS_F ") IS DISTINCT FROM (" FIGURE_COLUMNS_E ")"
-					 "  RETURNING f.org_id),"
-					 " i AS (INSERT INTO accounts.figures SELECT e.* FROM e"
-					 "  WHERE NOT EXISTS (SELECT FROM accounts.figures f"
-					 "                    WHERE f.org_id = e.org_id) RETURNING org_id),"
-					 " d AS (DELETE FROM accounts.figures f WHERE NOT EXISTS"
-					 "  (SELECT FROM e WHERE e.org_id = f.org_id) RETURNING org_id) "
-					 "SELECT (SELECT pg_catalog.count(*) FROM e),"
-					 " (SELECT pg_catalog.count(*) FROM u),"
-					 " (SELECT pg_catalog.count(*) FROM i),"
-					 " (SELECT pg_catalog.count(*) FROM d)", false, 0);
+	initStringInfo(&sql);
+	appendStringInfoString(&sql, "WITH e AS MATERIALIZED (SELECT * FROM accounts_internal.figures_fresh),"
+						   " u AS (UPDATE accounts.figures f SET (");
+	append_figure_columns(&sql, "");
+	appendStringInfoString(&sql, ") = (");
+	append_figure_columns(&sql, "e.");
+	appendStringInfoString(&sql, ") FROM e WHERE f.org_id = e.org_id AND (");
+	append_figure_columns(&sql, "f.");
+	appendStringInfoString(&sql, ") IS DISTINCT FROM (");
+	append_figure_columns(&sql, "e.");
+	appendStringInfoString(&sql, ") RETURNING f.org_id),"
+						   " i AS (INSERT INTO accounts.figures SELECT e.* FROM e"
+						   "  WHERE NOT EXISTS (SELECT FROM accounts.figures f"
+						   "                    WHERE f.org_id = e.org_id) RETURNING org_id),"
+						   " d AS (DELETE FROM accounts.figures f WHERE NOT EXISTS"
+						   "  (SELECT FROM e WHERE e.org_id = f.org_id) RETURNING org_id) "
+						   "SELECT (SELECT pg_catalog.count(*) FROM e),"
+						   " (SELECT pg_catalog.count(*) FROM u),"
+						   " (SELECT pg_catalog.count(*) FROM i),"
+						   " (SELECT pg_catalog.count(*) FROM d)");
+	rc = SPI_execute(sql.data, false, 0);
 	if (rc != SPI_OK_SELECT || SPI_processed != 1)
 		elog(ERROR, "could not rebuild figures: %s", SPI_result_code_string(rc));
 	organizations = DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0],
