@@ -11,8 +11,12 @@ OBJS = \
 	src/events.o \
 	src/figures.o \
 	src/guard.o \
+	src/int64map.o \
 	src/kanban.o \
+	src/rebuild.o \
 	src/rows.o \
+	src/sums.o \
+	src/transition.o \
 	src/views.o
 
 DATA = sql/accounts--0.1.sql sql/accounts--0.1--0.2.sql sql/accounts--0.2--0.3.sql sql/accounts--0.3--0.4.sql \
@@ -29,7 +33,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # every object depends on the shared header
-$(OBJS): src/accounts.h
+$(OBJS): src/accounts.h src/direct.h
 
 # TAP tests need a non-root user; test/check runs them as postgres.
 PROVE_TESTS = test/t/*.pl

@@ -10,21 +10,16 @@
 #include "postgres.h"
 
 #include "access/genam.h"
-#include "access/htup_details.h"
 #include "access/table.h"
 #include "catalog/indexing.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_extension.h"
-#include "catalog/pg_proc.h"
-#include "catalog/pg_trigger.h"
 #include "catalog/pg_type.h"
 #include "commands/extension.h"
 #include "commands/trigger.h"
-#include "executor/tuptable.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/datum.h"
 #include "utils/fmgroids.h"
 #include "utils/guc.h"
 #include "utils/hsearch.h"
@@ -32,10 +27,7 @@
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
-#include "utils/regproc.h"
 #include "utils/snapmgr.h"
-#include "utils/syscache.h"
-#include "utils/tuplestore.h"
 
 #include "accounts.h"
 
@@ -467,205 +459,4 @@ accounts_execute(SPIPlanPtr plan, Datum *values, const char *nulls,
 	if (expected >= 0 && SPI_processed != (uint64) expected)
 		elog(ERROR, "expected %d rows, got " UINT64_FORMAT,
 			 expected, SPI_processed);
-}
-
-/* An empty map of entries of entrysize bytes, in the current context. */
-void
-int64map_init(Int64Map *map, Size entrysize)
-{
-	Assert(entrysize >= sizeof(int64));
-	map->entrysize = entrysize;
-	map->ninline = 0;
-	map->inline_entries = NULL;
-	map->rest = NULL;
-	map->cxt = CurrentMemoryContext;
-}
-
-/* The entry of key, made (zeroed, but for the key) if not found. */
-void *
-int64map_enter(Int64Map *map, int64 key, bool *found)
-{
-	char	   *entry;
-
-	for (int i = 0; i < map->ninline; i++)
-	{
-		entry = map->inline_entries + i * map->entrysize;
-		if (*(int64 *) entry == key)
-		{
-			*found = true;
-			return entry;
-		}
-	}
-	if (map->ninline < INT64MAP_INLINE)
-	{
-		if (map->inline_entries == NULL)
-			map->inline_entries = MemoryContextAlloc(map->cxt,
-													 INT64MAP_INLINE * map->entrysize);
-		entry = map->inline_entries + map->ninline++ * map->entrysize;
-		*found = false;
-	}
-	else
-	{
-		if (map->rest == NULL)
-		{
-			HASHCTL		ctl;
-
-			ctl.keysize = sizeof(int64);
-			ctl.entrysize = map->entrysize;
-			ctl.hcxt = map->cxt;
-			map->rest = hash_create("accounts statement entries", 64, &ctl,
-									HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
-		}
-		entry = hash_search(map->rest, &key, HASH_ENTER, found);
-		if (*found)
-			return entry;
-	}
-	memset(entry, 0, map->entrysize);
-	*(int64 *) entry = key;
-	return entry;
-}
-
-long
-int64map_count(Int64Map *map)
-{
-	return map->ninline + (map->rest ? hash_get_num_entries(map->rest) : 0);
-}
-
-void
-int64map_iter_init(Int64MapIter *it, Int64Map *map)
-{
-	it->map = map;
-	it->next_inline = 0;
-	it->in_rest = false;
-}
-
-/* The next entry, or NULL after the last. */
-void *
-int64map_iter_next(Int64MapIter *it)
-{
-	Int64Map   *map = it->map;
-
-	if (it->next_inline < map->ninline)
-		return map->inline_entries + it->next_inline++ * map->entrysize;
-	if (map->rest == NULL)
-		return NULL;
-	if (!it->in_rest)
-	{
-		hash_seq_init(&it->seq, map->rest);
-		it->in_rest = true;
-	}
-	return hash_seq_search(&it->seq);
-}
-
-/*
- * Whether two values of column att differ (by image: a value written back
- * unchanged counts as unchanged).
- */
-bool
-accounts_values_differ(Form_pg_attribute att, Datum oldval, bool oldnull,
-					   Datum newval, bool newnull)
-{
-	if (oldnull || newnull)
-		return oldnull != newnull;
-	return !datum_image_eq(oldval, newval, att->attbyval, att->attlen);
-}
-
-/* Whether a column differs between two slots whose attributes are fetched. */
-static bool
-slot_attr_changed(TupleTableSlot *oldslot, TupleTableSlot *newslot,
-				  AttrNumber attnum)
-{
-	return accounts_values_differ(TupleDescAttr(oldslot->tts_tupleDescriptor,
-												attnum - 1),
-								  oldslot->tts_values[attnum - 1],
-								  oldslot->tts_isnull[attnum - 1],
-								  newslot->tts_values[attnum - 1],
-								  newslot->tts_isnull[attnum - 1]);
-}
-
-/*
- * Call func for every row of the statement's transition tables: the old
- * rows with sign -1, the new rows with sign 1.  For an UPDATE the two
- * tables hold the old and new version of each row in the same order; a row
- * whose columns in "relevant" did not change is skipped.  Each call runs in
- * a memory context reset after it.
- */
-void
-accounts_for_each_transition_row(TriggerData *trigdata, TransitionRowFunc func,
-								 void *arg, const AttrNumber *relevant,
-								 int nrelevant)
-{
-	TupleDesc	tupdesc = RelationGetDescr(trigdata->tg_relation);
-	Tuplestorestate *oldrows = trigdata->tg_oldtable;
-	Tuplestorestate *newrows = trigdata->tg_newtable;
-	TupleTableSlot *oldslot = MakeSingleTupleTableSlot(tupdesc, &TTSOpsMinimalTuple);
-	TupleTableSlot *newslot = MakeSingleTupleTableSlot(tupdesc, &TTSOpsMinimalTuple);
-	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext,
-												 "accounts transition row",
-												 ALLOCSET_DEFAULT_SIZES);
-
-	if (oldrows)
-		tuplestore_rescan(oldrows);
-	if (newrows)
-		tuplestore_rescan(newrows);
-	for (;;)
-	{
-		bool		have_old = oldrows &&
-			tuplestore_gettupleslot(oldrows, true, false, oldslot);
-		bool		have_new = newrows &&
-			tuplestore_gettupleslot(newrows, true, false, newslot);
-		MemoryContext old;
-
-		if (!have_old && !have_new)
-			break;
-		if (oldrows && newrows && have_old != have_new)
-			elog(ERROR, "transition tables of different lengths");
-
-		old = MemoryContextSwitchTo(rowcxt);
-		if (have_old)
-			slot_getallattrs(oldslot);
-		if (have_new)
-			slot_getallattrs(newslot);
-		if (have_old && have_new)
-		{
-			bool		changed = false;
-
-			for (int i = 0; i < nrelevant && !changed; i++)
-				changed = slot_attr_changed(oldslot, newslot, relevant[i]);
-			if (!changed)
-				have_old = have_new = false;
-		}
-		if (have_old)
-			func(arg, oldslot, -1);
-		if (have_new)
-			func(arg, newslot, 1);
-		MemoryContextSwitchTo(old);
-		MemoryContextReset(rowcxt);
-	}
-	ExecDropSingleTupleTableSlot(oldslot);
-	ExecDropSingleTupleTableSlot(newslot);
-	MemoryContextDelete(rowcxt);
-}
-
-/* Whether a column differs between two versions of a row, by image. */
-bool
-accounts_attr_changed(HeapTuple oldtup, HeapTuple newtup, TupleDesc tupdesc,
-					  AttrNumber attnum)
-{
-	bool		oldnull,
-				newnull;
-	Datum		oldval = heap_getattr(oldtup, attnum, tupdesc, &oldnull);
-	Datum		newval = heap_getattr(newtup, attnum, tupdesc, &newnull);
-
-	return accounts_values_differ(TupleDescAttr(tupdesc, attnum - 1),
-								  oldval, oldnull, newval, newnull);
-}
-
-int64
-accounts_get_int64(HeapTuple tuple, TupleDesc tupdesc, AttrNumber attnum,
-				   bool *isnull)
-{
-	Datum		d = heap_getattr(tuple, attnum, tupdesc, isnull);
-
-	return *isnull ? 0 : DatumGetInt64(d);
 }
