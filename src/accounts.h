@@ -278,7 +278,7 @@ extern Numeric numeric_plus(Numeric a, Numeric b);
 extern Numeric numeric_minus(Numeric a, Numeric b);
 extern Numeric numeric_times(Numeric a, Numeric b);
 extern bool numeric_is_zero(Numeric n);
-extern Numeric numeric_kept(Numeric *kept, const char *literal);
+extern Numeric numeric_constant(Numeric *kept, const char *literal);
 extern Numeric numeric_zero(void);
 
 /* direct.c: see direct.h */

@@ -239,7 +239,7 @@ deal_share(DealShare *share, TupleTableSlot *slot, TableInfo *info)
 			share->weighted_dc =
 				numeric_times(numeric_times(share->value_dc,
 											int64_to_numeric(probability)),
-							  numeric_kept(&one_hundredth, "0.01"));
+							  numeric_constant(&one_hundredth, "0.01"));
 		}
 	}
 }

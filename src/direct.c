@@ -66,7 +66,7 @@
 
 #define DIRECT_MAX_KEYS 2
 
-typedef struct DirectDef DirectDef;
+typedef struct KeptIndexes KeptIndexes;
 
 /* A table of the extension written row by row. */
 struct DirectTable
@@ -75,7 +75,7 @@ struct DirectTable
 	TableInfo	info;			/* its columns */
 	Relation	index;			/* the unique index that finds rows */
 	int			nkeys;
-	DirectDef  *def;			/* what the backend keeps of rel's indexes */
+	KeptIndexes *	def;			/* what the backend keeps of rel's indexes */
 	FmgrInfo   *eq;				/* equality of each key column (in def) */
 	Relation   *indexes;		/* every index, opened on the first write
 								 * that needs entries */
@@ -89,7 +89,7 @@ struct DirectTable
 };
 
 /* An index of a base table, to read one organization's first row. */
-struct DirectRange
+struct OrgScan
 {
 	Relation	rel;
 	TableInfo	info;			/* its columns */
@@ -111,7 +111,7 @@ typedef struct DirectIndex
 } DirectIndex;
 
 /* What the backend keeps of one table's indexes. */
-struct DirectDef
+struct KeptIndexes
 {
 	Oid			relid;
 	bool		valid;			/* false once the table or an index changed */
@@ -140,11 +140,11 @@ typedef struct RememberedRow
 	ItemPointerData tid;		/* invalid: an empty place */
 } RememberedRow;
 
-typedef struct DirectDefEntry
+typedef struct KeptIndexesEntry
 {
 	Oid			relid;			/* hash key */
-	DirectDef  *def;
-} DirectDefEntry;
+	KeptIndexes *	def;
+} KeptIndexesEntry;
 
 static HTAB *direct_defs = NULL;
 
@@ -170,7 +170,7 @@ free_retired_defs(XactEvent event, void *arg)
 		event != XACT_EVENT_PARALLEL_ABORT && event != XACT_EVENT_PREPARE)
 		return;
 	foreach(lc, retired_defs)
-		MemoryContextDelete(((DirectDef *) lfirst(lc))->cxt);
+		MemoryContextDelete(((KeptIndexes *) lfirst(lc))->cxt);
 	list_free(retired_defs);
 	retired_defs = NIL;
 }
@@ -183,7 +183,7 @@ void
 direct_forget(Oid relid)
 {
 	HASH_SEQ_STATUS status;
-	DirectDefEntry *entry;
+	KeptIndexesEntry *entry;
 
 	direct_invalidations++;
 	if (direct_defs == NULL)
@@ -191,7 +191,7 @@ direct_forget(Oid relid)
 	hash_seq_init(&status, direct_defs);
 	while ((entry = hash_seq_search(&status)) != NULL)
 	{
-		DirectDef  *def = entry->def;
+		KeptIndexes *	def = entry->def;
 
 		if (def == NULL || !def->valid)
 			continue;
@@ -207,16 +207,16 @@ direct_forget(Oid relid)
 /*
  * The list of rel's indexes.  What writes need of each is built by
  * prepare_writes(), for the tables written here; the base tables read by
- * DirectRange only need the equality functions of one index.
+ * OrgScan only need the equality functions of one index.
  */
-static DirectDef *
+static KeptIndexes *
 build_def(Relation rel)
 {
 	MemoryContext cxt = AllocSetContextCreate(CacheMemoryContext,
 											  "accounts direct table",
 											  ALLOCSET_SMALL_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
-	DirectDef  *def = palloc0(sizeof(DirectDef));
+	KeptIndexes *	def = palloc0(sizeof(KeptIndexes));
 	List	   *indexoids = RelationGetIndexList(rel);
 	ListCell   *lc;
 	int			i = 0;
@@ -240,7 +240,7 @@ build_def(Relation rel)
  * deferrable one), or NULL.
  */
 static char *
-prepare_writes(DirectDef *def, Relation rel)
+prepare_writes(KeptIndexes *def, Relation rel)
 {
 	MemoryContext old = MemoryContextSwitchTo(def->cxt);
 
@@ -282,11 +282,11 @@ prepare_writes(DirectDef *def, Relation rel)
 }
 
 /* The definition of rel's indexes, built or rebuilt if needed. */
-static DirectDef *
+static KeptIndexes *
 direct_def(Relation rel)
 {
 	Oid			relid = RelationGetRelid(rel);
-	DirectDefEntry *entry;
+	KeptIndexesEntry *entry;
 	bool		found;
 
 	if (direct_defs == NULL)
@@ -294,7 +294,7 @@ direct_def(Relation rel)
 		HASHCTL		ctl;
 
 		ctl.keysize = sizeof(Oid);
-		ctl.entrysize = sizeof(DirectDefEntry);
+		ctl.entrysize = sizeof(KeptIndexesEntry);
 		ctl.hcxt = CacheMemoryContext;
 		direct_defs = hash_create("accounts direct tables", 16, &ctl,
 								  HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
@@ -318,7 +318,7 @@ direct_def(Relation rel)
 	if (entry->def == NULL)
 	{
 		uint64		before = direct_invalidations;
-		DirectDef  *def = build_def(rel);
+		KeptIndexes *	def = build_def(rel);
 
 		entry = hash_search(direct_defs, &relid, HASH_ENTER, &found);
 		entry->def = def;
@@ -337,7 +337,7 @@ direct_def(Relation rel)
 
 /* The slot in def of index indexoid. */
 static DirectIndex *
-def_index(DirectDef *def, Oid indexoid)
+def_index(KeptIndexes *def, Oid indexoid)
 {
 	for (int i = 0; i < def->nindexes; i++)
 		if (def->indexes[i].indexoid == indexoid)
@@ -352,7 +352,7 @@ def_index(DirectDef *def, Oid indexoid)
  * operator family of each column.
  */
 static FmgrInfo *
-equality_functions(DirectDef *def, Relation index, int nkeys)
+equality_functions(KeptIndexes *def, Relation index, int nkeys)
 {
 	DirectIndex *di = def_index(def, RelationGetRelid(index));
 
@@ -459,7 +459,7 @@ direct_open(const char *relname, const char *indexname)
 void
 direct_remember(DirectTable *t, uint32 nrows)
 {
-	DirectDef  *def = t->def;
+	KeptIndexes *	def = t->def;
 
 	Assert(nrows > 0 && (nrows & (nrows - 1)) == 0);
 	/* once per definition: it is made anew when the table changes */
@@ -799,7 +799,7 @@ insert_index_entries(DirectTable *t, bool update
 #endif
 )
 {
-	DirectDef  *def = t->def;
+	KeptIndexes *	def = t->def;
 	ExprContext *econtext;
 	TupleTableSlot *slot = t->row;
 
@@ -1042,10 +1042,10 @@ direct_row_empty(DirectTable *t)
  * An index of a base table whose first column is an organization id, to
  * read the first row of one organization in either direction.
  */
-DirectRange *
-direct_range_open(const char *relname, const char *indexname)
+OrgScan *
+org_scan_open(const char *relname, const char *indexname)
 {
-	DirectRange *r = palloc(sizeof(DirectRange));
+	OrgScan *r = palloc(sizeof(OrgScan));
 
 	r->rel = table_open(accounts_relid(relname), AccessShareLock);
 	r->index = index_open(accounts_relid(indexname), AccessShareLock);
@@ -1056,7 +1056,7 @@ direct_range_open(const char *relname, const char *indexname)
 }
 
 void
-direct_range_close(DirectRange *r)
+org_scan_close(OrgScan *r)
 {
 	ExecDropSingleTupleTableSlot(r->slot);
 	index_close(r->index, NoLock);
@@ -1070,7 +1070,7 @@ direct_range_close(DirectRange *r)
  * with all attributes fetched.
  */
 bool
-direct_range_first(DirectRange *r, Datum key, ScanDirection dir,
+org_scan_first(OrgScan *r, Datum key, ScanDirection dir,
 				   Snapshot snapshot, DirectFilter filter, void *arg)
 {
 	ScanKeyData scankey;
@@ -1119,13 +1119,13 @@ direct_new_row(DirectTable *t)
 }
 
 const TableInfo *
-direct_range_info(DirectRange *r)
+org_scan_info(OrgScan *r)
 {
 	return &r->info;
 }
 
 TupleTableSlot *
-direct_range_row(DirectRange *r)
+org_scan_row(OrgScan *r)
 {
 	return r->slot;
 }

@@ -3,7 +3,7 @@
  * direct.h
  *	  Rows of the extension's tables found and written without statements
  *	  (direct.c): a DirectTable finds the rows of a table by its unique
- *	  index and writes them; a DirectRange reads the first row of one
+ *	  index and writes them; an OrgScan reads the first row of one
  *	  organization along an index of a base table.
  *
  *	  A write starts from direct_row_from_found() (the row found, to update
@@ -19,7 +19,7 @@
 #include "accounts.h"
 
 typedef struct DirectTable DirectTable;
-typedef struct DirectRange DirectRange;
+typedef struct OrgScan OrgScan;
 
 typedef bool (*DirectFilter) (TupleTableSlot *slot, void *arg);
 
@@ -40,9 +40,9 @@ extern int	direct_take(DirectTable *t, Datum key, bool isnull,
 						DirectFilter wanted, DirectFilter took, void *arg);
 extern void direct_row_from_found(DirectTable *t);
 extern void direct_row_empty(DirectTable *t);
-extern DirectRange *direct_range_open(const char *relname, const char *indexname);
-extern void direct_range_close(DirectRange *r);
-extern bool direct_range_first(DirectRange *r, Datum key, ScanDirection dir,
+extern OrgScan *org_scan_open(const char *relname, const char *indexname);
+extern void org_scan_close(OrgScan *r);
+extern bool org_scan_first(OrgScan *r, Datum key, ScanDirection dir,
 							   Snapshot snapshot, DirectFilter filter,
 							   void *arg);
 
@@ -50,7 +50,7 @@ extern Relation direct_relation(DirectTable *t);
 extern const TableInfo *direct_info(DirectTable *t);
 extern TupleTableSlot *direct_found_row(DirectTable *t);
 extern TupleTableSlot *direct_new_row(DirectTable *t);
-extern const TableInfo *direct_range_info(DirectRange *r);
-extern TupleTableSlot *direct_range_row(DirectRange *r);
+extern const TableInfo *org_scan_info(OrgScan *r);
+extern TupleTableSlot *org_scan_row(OrgScan *r);
 
 #endif							/* ACCOUNTS_DIRECT_H */

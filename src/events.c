@@ -189,7 +189,7 @@ record_event_directly(int64 org_id, const char *kind, int64 deal_id)
 	TupleConstr *constr;
 	const TableInfo *info;
 	TupleTableSlot *row;
-	DirectRange *r;
+	OrgScan *r;
 	Snapshot	snapshot;
 	bool		repeated = false;
 	int64		id;
@@ -216,20 +216,20 @@ record_event_directly(int64 org_id, const char *kind, int64 deal_id)
 	}
 
 	/* the last kind recorded, as committed now */
-	r = direct_range_open("account_events", "account_events_org_id_id_idx");
+	r = org_scan_open("account_events", "account_events_org_id_id_idx");
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	if (direct_range_first(r, Int64GetDatum(org_id), BackwardScanDirection,
+	if (org_scan_first(r, Int64GetDatum(org_id), BackwardScanDirection,
 						   snapshot, NULL, NULL))
 	{
 		bool		isnull;
-		text	   *last = DatumGetTextPP(get_col(direct_range_row(r), info, COL_KIND,
+		text	   *last = DatumGetTextPP(get_col(org_scan_row(r), info, COL_KIND,
 												  &isnull));
 
 		repeated = !isnull && strlen(kind) == VARSIZE_ANY_EXHDR(last) &&
 			memcmp(VARDATA_ANY(last), kind, strlen(kind)) == 0;
 	}
 	UnregisterSnapshot(snapshot);
-	direct_range_close(r);
+	org_scan_close(r);
 	if (repeated)
 	{
 		direct_close(t);

@@ -41,15 +41,15 @@ typedef enum Repair
 } Repair;
 
 /* What applying the deltas of one statement opens once. */
-typedef struct Applier
+typedef struct DeltaWriter
 {
 	DirectTable *figures;
 	const TableInfo *info;		/* of figures */
 	DirectTable *currencies;	/* figures_by_currency, on first use */
-	DirectRange *repair[NUM_REPAIRS];	/* on first use */
+	OrgScan *repair[NUM_REPAIRS];	/* on first use */
 	Board	   *board;
 	MemoryContext cxt;			/* of all of these */
-} Applier;
+} DeltaWriter;
 
 /* The figures columns of the counts and the sums, in their enums' order. */
 static const TableColumn count_columns[NUM_FIGURE_COUNTS] = {
@@ -61,8 +61,8 @@ static const TableColumn sum_columns[NUM_FIGURE_SUMS] = {
 	COL_WON_VALUE, COL_OPEN_DEALS_VALUE, COL_OPEN_DEALS_WEIGHTED_VALUE
 };
 
-static void apply_one(Applier *a, OrgDelta *delta);
-static void apply_currency(Applier *a, int64 org_id, CurrencyDelta *cd);
+static void apply_one(DeltaWriter *a, OrgDelta *delta);
+static void apply_currency(DeltaWriter *a, int64 org_id, CurrencyDelta *cd);
 static int	compare_activity_keys(const ActivityKey *a, const ActivityKey *b,
 								  bool nulls_last);
 static int	compare_deltas(const void *a, const void *b);
@@ -261,7 +261,7 @@ deltas_apply(DeltaSet *set)
 	Int64MapIter it;
 	OrgDelta   *delta;
 	long		i = 0;
-	Applier		a;
+	DeltaWriter		a;
 	MemoryContext orgcxt,
 				old;
 
@@ -313,7 +313,7 @@ deltas_apply(DeltaSet *set)
 		direct_close(a.currencies);
 	for (int r = 0; r < NUM_REPAIRS; r++)
 		if (a.repair[r])
-			direct_range_close(a.repair[r]);
+			org_scan_close(a.repair[r]);
 	pfree(deltas);
 }
 
@@ -416,8 +416,8 @@ done_filter(TupleTableSlot *slot, void *arg)
 }
 
 /* The index each repair reads, opened on first use. */
-static DirectRange *
-repair_range(Applier *a, Repair r)
+static OrgScan *
+repair_range(DeltaWriter *a, Repair r)
 {
 	static const char *const tables[NUM_REPAIRS] = {
 		"deals", "activities", "activities"
@@ -430,7 +430,7 @@ repair_range(Applier *a, Repair r)
 	{
 		MemoryContext old = MemoryContextSwitchTo(a->cxt);
 
-		a->repair[r] = direct_range_open(tables[r], indexes[r]);
+		a->repair[r] = org_scan_open(tables[r], indexes[r]);
 		MemoryContextSwitchTo(old);
 	}
 	return a->repair[r];
@@ -442,11 +442,11 @@ repair_range(Applier *a, Repair r)
  * last (the last done), as snapshot sees them.
  */
 static void
-repair_won_times(Applier *a, int64 org_id, Snapshot snapshot)
+repair_won_times(DeltaWriter *a, int64 org_id, Snapshot snapshot)
 {
-	DirectRange *r = repair_range(a, REPAIR_WON);
-	const TableInfo *info = direct_range_info(r);
-	TupleTableSlot *deal = direct_range_row(r);
+	OrgScan *r = repair_range(a, REPAIR_WON);
+	const TableInfo *info = org_scan_info(r);
+	TupleTableSlot *deal = org_scan_row(r);
 	TupleTableSlot *row = direct_new_row(a->figures);
 
 	for (int end = 0; end < 2; end++)
@@ -455,7 +455,7 @@ repair_won_times(Applier *a, int64 org_id, Snapshot snapshot)
 					isnull;
 		Datum		won_time = (Datum) 0;
 
-		found = direct_range_first(r, Int64GetDatum(org_id),
+		found = org_scan_first(r, Int64GetDatum(org_id),
 								   end == 0 ? ForwardScanDirection
 								   : BackwardScanDirection,
 								   snapshot, won_deal_filter,
@@ -468,17 +468,17 @@ repair_won_times(Applier *a, int64 org_id, Snapshot snapshot)
 }
 
 static void
-repair_activity(Applier *a, int64 org_id, bool next, Snapshot snapshot)
+repair_activity(DeltaWriter *a, int64 org_id, bool next, Snapshot snapshot)
 {
-	DirectRange *r = repair_range(a, next ? REPAIR_NEXT : REPAIR_LAST);
-	const TableInfo *info = direct_range_info(r);
-	TupleTableSlot *found = direct_range_row(r);
+	OrgScan *r = repair_range(a, next ? REPAIR_NEXT : REPAIR_LAST);
+	const TableInfo *info = org_scan_info(r);
+	TupleTableSlot *found = org_scan_row(r);
 	ActivityKey key;
 	text	   *subject = NULL;
 	bool		isnull;
 	Datum		d;
 
-	if (!direct_range_first(r, Int64GetDatum(org_id),
+	if (!org_scan_first(r, Int64GetDatum(org_id),
 							next ? ForwardScanDirection : BackwardScanDirection,
 							snapshot, next ? undone_filter : done_filter,
 							unconstify(TableInfo *, info)))
@@ -514,7 +514,7 @@ repair_activity(Applier *a, int64 org_id, bool next, Snapshot snapshot)
  * repairs it in turn if it takes away what we found).
  */
 static void
-apply_one(Applier *a, OrgDelta *delta)
+apply_one(DeltaWriter *a, OrgDelta *delta)
 {
 	DirectTable *f = a->figures;
 	const TableInfo *info = a->info;
@@ -680,7 +680,7 @@ compare_activity_keys(const ActivityKey *a, const ActivityKey *b,
  * else writes these rows.
  */
 static void
-apply_currency(Applier *a, int64 org_id, CurrencyDelta *cd)
+apply_currency(DeltaWriter *a, int64 org_id, CurrencyDelta *cd)
 {
 	DirectTable *c;
 	const TableInfo *info;

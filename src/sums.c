@@ -55,7 +55,7 @@ numeric_times(Numeric a, Numeric b)
  * the first call).
  */
 Numeric
-numeric_kept(Numeric *kept, const char *literal)
+numeric_constant(Numeric *kept, const char *literal)
 {
 	if (*kept == NULL)
 	{
@@ -75,7 +75,7 @@ numeric_zero(void)
 {
 	static Numeric zero = NULL;
 
-	return numeric_kept(&zero, "0");
+	return numeric_constant(&zero, "0");
 }
 
 /* whether a possibly NULL (= zero) numeric is zero */
