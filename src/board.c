@@ -141,9 +141,8 @@ fold_row(TupleTableSlot *row, void *arg)
 {
 	Fold	   *fold = (Fold *) arg;
 	bool		isnull;
-	MemoryContext old = MemoryContextSwitchTo(fold->cxt);
-
 	Datum		won_value = get_col(row, fold->info, COL_WON_VALUE, &isnull);
+	MemoryContext old = MemoryContextSwitchTo(fold->cxt);
 
 	fold->delta->accounts += DatumGetInt64(get_col(row, fold->info,
 												   COL_ACCOUNTS, &isnull));

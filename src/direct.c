@@ -75,7 +75,7 @@ struct DirectTable
 	TableInfo	info;			/* its columns */
 	Relation	index;			/* the unique index that finds rows */
 	int			nkeys;
-	KeptIndexes *	def;			/* what the backend keeps of rel's indexes */
+	KeptIndexes *def;			/* what the backend keeps of rel's indexes */
 	FmgrInfo   *eq;				/* equality of each key column (in def) */
 	Relation   *indexes;		/* every index, opened on the first write
 								 * that needs entries */
@@ -143,7 +143,7 @@ typedef struct RememberedRow
 typedef struct KeptIndexesEntry
 {
 	Oid			relid;			/* hash key */
-	KeptIndexes *	def;
+	KeptIndexes *def;
 } KeptIndexesEntry;
 
 static HTAB *direct_defs = NULL;
@@ -191,7 +191,7 @@ direct_forget(Oid relid)
 	hash_seq_init(&status, direct_defs);
 	while ((entry = hash_seq_search(&status)) != NULL)
 	{
-		KeptIndexes *	def = entry->def;
+		KeptIndexes *def = entry->def;
 
 		if (def == NULL || !def->valid)
 			continue;
@@ -216,7 +216,7 @@ build_def(Relation rel)
 											  "accounts direct table",
 											  ALLOCSET_SMALL_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(cxt);
-	KeptIndexes *	def = palloc0(sizeof(KeptIndexes));
+	KeptIndexes *def = palloc0(sizeof(KeptIndexes));
 	List	   *indexoids = RelationGetIndexList(rel);
 	ListCell   *lc;
 	int			i = 0;
@@ -318,7 +318,7 @@ direct_def(Relation rel)
 	if (entry->def == NULL)
 	{
 		uint64		before = direct_invalidations;
-		KeptIndexes *	def = build_def(rel);
+		KeptIndexes *def = build_def(rel);
 
 		entry = hash_search(direct_defs, &relid, HASH_ENTER, &found);
 		entry->def = def;
@@ -459,7 +459,7 @@ direct_open(const char *relname, const char *indexname)
 void
 direct_remember(DirectTable *t, uint32 nrows)
 {
-	KeptIndexes *	def = t->def;
+	KeptIndexes *def = t->def;
 
 	Assert(nrows > 0 && (nrows & (nrows - 1)) == 0);
 	/* once per definition: it is made anew when the table changes */
@@ -799,7 +799,7 @@ insert_index_entries(DirectTable *t, bool update
 #endif
 )
 {
-	KeptIndexes *	def = t->def;
+	KeptIndexes *def = t->def;
 	ExprContext *econtext;
 	TupleTableSlot *slot = t->row;
 

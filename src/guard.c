@@ -25,6 +25,7 @@
 #include "executor/spi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/memutils.h"
 #include "utils/regproc.h"
 #include "utils/rel.h"
 #include "utils/syscache.h"
@@ -52,6 +53,7 @@ accounts_guard_ddl(PG_FUNCTION_ARGS)
 {
 	Oid			save_userid;
 	int			save_sec_context;
+	MemoryContext outer = CurrentMemoryContext;
 	char	   *relname = NULL;
 	char	   *item = NULL;
 
@@ -81,10 +83,13 @@ accounts_guard_ddl(PG_FUNCTION_ARGS)
 					 " ORDER BY 1, 2 LIMIT 1",
 					 0, NULL);
 	accounts_execute(added_plan, NULL, NULL, false, -1);
+	/* copies that outlive SPI_finish */
 	if (SPI_processed > 0)
 	{
-		relname = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-		item = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+		relname = MemoryContextStrdup(outer, SPI_getvalue(SPI_tuptable->vals[0],
+														  SPI_tuptable->tupdesc, 1));
+		item = MemoryContextStrdup(outer, SPI_getvalue(SPI_tuptable->vals[0],
+													   SPI_tuptable->tupdesc, 2));
 	}
 	SPI_finish();
 	accounts_end_maintenance(save_userid, save_sec_context);
