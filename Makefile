@@ -40,3 +40,13 @@ PROVE_TESTS = test/t/*.pl
 .PHONY: tapcheck
 tapcheck:
 	$(prove_installcheck)
+
+# PGXN: the committed tree as accounts-<version>.zip, the version taken from
+# accounts.control and written as a three-part semantic version, as PGXN
+# wants it (0.4 gives 0.4.0); test/meta checks META.json against the same
+EXTVERSION = $(shell sed -n "s/^default_version = '\(.*\)'$$/\1/p" $(srcdir)/accounts.control)
+DISTVERSION = $(if $(word 3,$(subst ., ,$(EXTVERSION))),$(EXTVERSION),$(EXTVERSION).0)
+.PHONY: dist
+dist:
+	git archive --format zip --prefix accounts-$(DISTVERSION)/ -o accounts-$(DISTVERSION).zip HEAD
+	@echo accounts-$(DISTVERSION).zip
