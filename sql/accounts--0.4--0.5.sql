@@ -32,6 +32,10 @@ ALTER FUNCTION accounts.verify_figures() SET SCHEMA accounts_internal;
  * Every stored figure that differs from a fresh recomputation.  The figures
  * are compared by name as the two rows give them, so that the list of
  * figures lives in the table and in the code that writes it, not here too.
+ * The rows become jsonb through json: to_jsonb() of a row keeps pointers to
+ * the names of the row type's columns past the release of its descriptor,
+ * and read freed memory when an invalidation rebuilt it meanwhile (seen
+ * with debug_discard_caches); row_to_json() copies them at once.
  */
 CREATE OR REPLACE FUNCTION accounts_internal.verify_figures()
 RETURNS TABLE (org_id bigint, figure text, stored jsonb, expected jsonb)
@@ -41,7 +45,8 @@ AS $$
 	SELECT COALESCE(s.org_id, e.org_id), v.figure, v.stored, v.expected
 	FROM accounts.figures s
 	FULL JOIN accounts_internal.figures_fresh e ON e.org_id = s.org_id
-	CROSS JOIN LATERAL (SELECT to_jsonb(s) AS s, to_jsonb(e) AS e OFFSET 0) j
+	CROSS JOIN LATERAL (SELECT pg_catalog.row_to_json(s)::jsonb AS s,
+							   pg_catalog.row_to_json(e)::jsonb AS e OFFSET 0) j
 	CROSS JOIN LATERAL (
 		SELECT 'row', to_jsonb(s.org_id IS NOT NULL), to_jsonb(e.org_id IS NOT NULL)
 		UNION ALL
