@@ -34,11 +34,6 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
-#if PG_VERSION_NUM >= 170000
-#include "storage/procnumber.h"
-#else
-#include "storage/backendid.h"
-#endif
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -74,11 +69,7 @@ typedef struct BoardRows
 } BoardRows;
 
 /* this backend's rows: at most one transaction at a time writes them */
-#if PG_VERSION_NUM >= 170000
-#define BOARD_SLOT (MyProcNumber + 1)
-#else
-#define BOARD_SLOT MyBackendId
-#endif
+#define BOARD_SLOT accounts_backend_number()
 
 Board *
 board_create(void)
