@@ -32,8 +32,8 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# every object depends on the shared header
-$(OBJS): src/accounts.h src/direct.h
+# every object depends on the shared headers
+$(OBJS): src/accounts.h src/compat.h src/direct.h
 
 # TAP tests need a non-root user; test/check runs them as postgres.
 PROVE_TESTS = test/t/*.pl

@@ -18,6 +18,8 @@
 #include "utils/numeric.h"
 #include "utils/timestamp.h"
 
+#include "compat.h"
+
 /*
  * The columns that the triggers read or write, in any table of schema
  * accounts: X(enum constant, column name, type OID).  Resolved by name once

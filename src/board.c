@@ -8,8 +8,9 @@
  *
  *	  Each change of an account's (next_activity_date, won_value), or of
  *	  whether it is an account, becomes deltas per day, added to the rows
- *	  of the backend's own slot: by figures.c where it changes a figures
- *	  row, and by statement triggers on accounts.figures where SQL does.
+ *	  of the backend's own slot (board_slot): by figures.c where it changes
+ *	  a figures row, and by statement triggers on accounts.figures where
+ *	  SQL does.
  *	  A backend runs one transaction at a time, so no two running
  *	  transactions ever write the same row of kanban_days: writers of
  *	  different organizations never wait for each other there.  A day's
@@ -20,10 +21,10 @@
  *
  *	  Nobody waits for a board row either.  A prepared transaction keeps
  *	  the rows it wrote until COMMIT or ROLLBACK PREPARED, while the
- *	  backend that prepared it goes on, and its backend id may pass to a
- *	  new backend.  A backend that finds the row of its slot written by
- *	  another transaction takes the next slot of its own, its backend id
- *	  plus a multiple of MaxBackends, rather than wait.
+ *	  backend that prepared it goes on, and its slot may pass to a new
+ *	  backend.  A backend that finds the row of its slot written by
+ *	  another transaction takes the next slot of its own, its slot plus a
+ *	  multiple of MaxBackends, rather than wait.
  *
  *-------------------------------------------------------------------------
  */
@@ -34,11 +35,7 @@
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
-#if PG_VERSION_NUM >= 170000
-#include "storage/procnumber.h"
-#else
-#include "storage/backendid.h"
-#endif
+#include "storage/lock.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -73,12 +70,40 @@ typedef struct BoardRows
 	TableInfo	info;			/* of figures */
 } BoardRows;
 
-/* this backend's rows: at most one transaction at a time writes them */
-#if PG_VERSION_NUM >= 170000
-#define BOARD_SLOT (MyProcNumber + 1)
-#else
-#define BOARD_SLOT MyBackendId
-#endif
+/* this backend's slot, from 1 to MaxBackends; 0 until its first write */
+static int	my_slot = 0;
+
+/*
+ * Claim this backend's slot at its first write of the board: the lowest
+ * number from 1 that no other backend of the database holds, held by a
+ * session advisory lock on (kanban_days's OID, the number) until the
+ * backend exits.  A new backend so takes over the slot of one that ended,
+ * and with it that one's rows, as backend ids were given before 17; from
+ * 17 on, backend numbers go round the whole of MaxBackends, and the rows
+ * of the slots of ended backends would stay for long.  Should the lock
+ * go (pg_advisory_unlock_all(), DISCARD ALL), two backends may share a
+ * slot: each then finds the other's rows busy and takes another one, as
+ * for a prepared transaction.
+ */
+static void
+board_slot(Oid relid)
+{
+	if (my_slot != 0)
+		return;
+	for (int s = 1; s <= MaxBackends; s++)
+	{
+		LOCKTAG		tag;
+
+		SET_LOCKTAG_ADVISORY(tag, MyDatabaseId, relid, (uint32) s, 2);
+		if (LockAcquire(&tag, ExclusiveLock, true, true) !=
+			LOCKACQUIRE_NOT_AVAIL)
+		{
+			my_slot = s;
+			return;
+		}
+	}
+	my_slot = accounts_backend_number();
+}
 
 Board *
 board_create(void)
@@ -193,13 +218,14 @@ board_apply(Board *board)
 			info = direct_info(t);
 			row = direct_new_row(t);
 			found = direct_found_row(t);
+			board_slot(RelationGetRelid(direct_relation(t)));
 		}
 		isnull[0] = delta->day == NO_ACTIVITY;
 		key[0] = isnull[0] ? (Datum) 0 : DateADTGetDatum((DateADT) delta->day);
 		isnull[1] = false;
 		if (delta->accounts < 0)
 		{
-			Fold		fold = {delta, BOARD_SLOT, info, board->cxt};
+			Fold		fold = {delta, my_slot, info, board->cxt};
 
 			direct_take(t, key[0], isnull[0], other_slot, fold_row, &fold);
 		}
@@ -210,7 +236,7 @@ board_apply(Board *board)
 			int64		accounts;
 			Numeric		won_value;
 
-			key[1] = Int32GetDatum(BOARD_SLOT + k * MaxBackends);
+			key[1] = Int32GetDatum(my_slot + k * MaxBackends);
 			if (!direct_find_extended(t, key, isnull, &busy))
 			{
 				if (busy)

@@ -673,7 +673,7 @@ direct_find_extended(DirectTable *t, const Datum *key, const bool *isnull,
 					 isnull != NULL && isnull[k]);
 
 	InitDirtySnapshot(dirty);
-	scan = index_beginscan(t->rel, t->index, &dirty, t->nkeys, 0);
+	scan = index_beginscan_compat(t->rel, t->index, &dirty, t->nkeys, 0);
 	index_rescan(scan, keys, t->nkeys, NULL, 0);
 	for (;;)
 	{
@@ -723,7 +723,7 @@ direct_find_extended(DirectTable *t, const Datum *key, const bool *isnull,
 	{
 		Snapshot	snapshot = RegisterSnapshot(GetLatestSnapshot());
 
-		scan = index_beginscan(t->rel, t->index, snapshot, t->nkeys, 0);
+		scan = index_beginscan_compat(t->rel, t->index, snapshot, t->nkeys, 0);
 		index_rescan(scan, keys, t->nkeys, NULL, 0);
 		found = index_getnext_slot(scan, ForwardScanDirection, t->found);
 		if (found)
@@ -793,11 +793,7 @@ index_key_unchanged(DirectTable *t, DirectIndex *di)
  * Uniqueness is checked at once (build_def refuses deferred constraints).
  */
 static void
-insert_index_entries(DirectTable *t, bool update
-#if PG_VERSION_NUM >= 160000
-					 ,bool only_summarizing
-#endif
-)
+insert_index_entries(DirectTable *t, bool update, bool only_summarizing)
 {
 	KeptIndexes *def = t->def;
 	ExprContext *econtext;
@@ -819,10 +815,8 @@ insert_index_entries(DirectTable *t, bool update
 
 		if (!ii->ii_ReadyForInserts)
 			continue;
-#if PG_VERSION_NUM >= 160000
-		if (only_summarizing && !ii->ii_Summarizing)
+		if (only_summarizing && !IndexInfoIsSummarizing(ii))
 			continue;
-#endif
 		if (di->predicate != NULL && !ExecQual(di->predicate, econtext))
 		{
 			ResetExprContext(econtext);
@@ -874,37 +868,25 @@ direct_update(DirectTable *t)
 	TM_FailureData tmfd;
 	TM_Result	res;
 	LockTupleMode lockmode;
-#if PG_VERSION_NUM >= 160000
 	TU_UpdateIndexes update_indexes;
-#else
-	bool		update_indexes;
-#endif
 
 	CheckCmdReplicaIdentity(t->rel, CMD_UPDATE);
 	ExecStoreVirtualTuple(t->row);
-	res = table_tuple_update(t->rel, &t->found->tts_tid, t->row,
-							 GetCurrentCommandId(true), InvalidSnapshot,
-							 InvalidSnapshot, true, &tmfd, &lockmode,
-							 &update_indexes);
+	res = table_tuple_update_compat(t->rel, &t->found->tts_tid, t->row,
+									GetCurrentCommandId(true), InvalidSnapshot,
+									InvalidSnapshot, true, &tmfd, &lockmode,
+									&update_indexes);
 	if (res == TM_Updated || res == TM_Deleted)
 		return false;
 	if (res != TM_Ok)
 		elog(ERROR, "unexpected table_tuple_update status %d on \"%s\"",
 			 (int) res, RelationGetRelationName(t->rel));
-#if PG_VERSION_NUM >= 160000
 	if (update_indexes != TU_None)
 		insert_index_entries(t, true, update_indexes == TU_Summarizing);
 	/* a HOT update keeps the chain's root; any other starts a chain */
 	if (t->remember)
 		remember_row(t, t->row, update_indexes == TU_All ?
 					 &t->row->tts_tid : &t->found_root);
-#else
-	if (update_indexes)
-		insert_index_entries(t, true);
-	if (t->remember)
-		remember_row(t, t->row, update_indexes ?
-					 &t->row->tts_tid : &t->found_root);
-#endif
 	CommandCounterIncrement();
 	return true;
 }
@@ -915,11 +897,7 @@ direct_insert(DirectTable *t)
 {
 	ExecStoreVirtualTuple(t->row);
 	table_tuple_insert(t->rel, t->row, GetCurrentCommandId(true), 0, NULL);
-#if PG_VERSION_NUM >= 160000
 	insert_index_entries(t, false, false);
-#else
-	insert_index_entries(t, false);
-#endif
 	if (t->remember)
 		remember_row(t, t->row, &t->row->tts_tid);
 	CommandCounterIncrement();
@@ -971,7 +949,7 @@ direct_take(DirectTable *t, Datum key, bool isnull, DirectFilter wanted,
 	}
 	equality_key(&scankey, t->index, 0, &t->eq[0], key, isnull);
 	InitDirtySnapshot(dirty);
-	scan = index_beginscan(t->rel, t->index, &dirty, 1, 0);
+	scan = index_beginscan_compat(t->rel, t->index, &dirty, 1, 0);
 	index_rescan(scan, &scankey, 1, NULL, 0);
 	while ((tid = index_getnext_tid(scan, ForwardScanDirection)) != NULL)
 	{
@@ -1078,7 +1056,7 @@ org_scan_first(OrgScan *r, Datum key, ScanDirection dir,
 	bool		found = false;
 
 	equality_key(&scankey, r->index, 0, r->eq, key, false);
-	scan = index_beginscan(r->rel, r->index, snapshot, 1, 0);
+	scan = index_beginscan_compat(r->rel, r->index, snapshot, 1, 0);
 	index_rescan(scan, &scankey, 1, NULL, 0);
 	while (index_getnext_slot(scan, dir, r->slot))
 	{

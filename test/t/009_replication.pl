@@ -213,7 +213,9 @@ foreach my $line (split /\n/, $changes)
 		push @decoded, $1;
 		$xact_events++;
 	}
-	elsif ($line =~ /^table accounts\.(?:deals|organizations):/)
+	# a TRUNCATE names every table it truncates, those of CASCADE too:
+	# "table accounts.persons, accounts.deals, ...: TRUNCATE: cascade"
+	elsif ($line =~ /^table (?:[^:]*, )?accounts\.(?:deals|organizations)[,:]/)
 	{
 		$xact_causes++;
 	}
