@@ -101,9 +101,12 @@ is($node->safe_psql('crm',
 check_figures($node, 'crm', 'after the completions');
 ($rows, $in_use) = board_size();
 note("after the completions: $rows board rows for $in_use days in use");
-# the accounts without an undone activity: a row per session at most
-cmp_ok($rows, '<=', $in_use + $clients,
-	'the days left hold no rows; the day in use one per session at most');
+# the accounts without an undone activity: a row per session; and the
+# days left a few rows at most, those that another transaction was writing
+# when the last account left (nobody waits for them; they go when the day
+# is next left, or at rebuild())
+cmp_ok($rows, '<=', $in_use + 2 * $clients,
+	'the days left hold (almost) no rows; the day in use one per session');
 
 # 3. rebuild() leaves one row per day in use
 $node->safe_psql('crm', 'SELECT accounts.rebuild()');
