@@ -7,6 +7,7 @@
 const crypto = require('crypto');
 const path = require('path');
 const pg = require(path.join(__dirname, 'node_modules', 'pg'));
+const WebSocket = require(path.join(__dirname, 'node_modules', 'ws'));
 
 const url = process.env.GRAPHQL_URL;
 const secret = process.env.JWT_SECRET;
@@ -48,6 +49,34 @@ const pageQuery = `query AccountPage($id: BigInt!) {
     timelineList(pageSize: 20) { kind id itemTime title detail }
   }
 }`;
+
+// a subscription over PostGraphile's websocket (subscriptions-transport-ws
+// protocol): started resolves when it is acknowledged, next with the
+// first result (null after 20 s)
+function subscribe(query, token) {
+	const ws = new WebSocket(url.replace(/^http/, 'ws'), 'graphql-ws');
+	let started, next;
+	const s = {
+		started: new Promise((res) => { started = res; }),
+		next: new Promise((res) => { next = res; }),
+		close: () => ws.close(),
+	};
+	const timer = setTimeout(() => next(null), 20000);
+	ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init',
+		payload: token ? { Authorization: `Bearer ${token}` } : {} })));
+	ws.on('message', (m) => {
+		const msg = JSON.parse(m);
+		if (msg.type === 'connection_ack') {
+			ws.send(JSON.stringify({ id: '1', type: 'start', payload: { query } }));
+			started();
+		} else if (msg.type === 'data' || msg.type === 'error') {
+			clearTimeout(timer);
+			next(msg.payload);
+		}
+	});
+	ws.on('error', (e) => { started(); next({ error: String(e) }); });
+	return s;
+}
 
 async function ready() {
 	for (let i = 0; i < 240; i++) {
@@ -169,6 +198,30 @@ async function main() {
 	r = await gql(`query($id: BigInt!) { accountById(id: $id) { id } }`,
 		{ id: String((await one(`SELECT id FROM accounts.accounts WHERE owner_id <> $1 LIMIT 1`, [owner.id])).id) }, token);
 	ok(r.data && r.data.accountById === null, 'and not an account of another user', r);
+
+	// a won deal arrives as a subscription event: the whole event for a
+	// writer, null for a role whose policies hide the organization
+	const org = await one(`SELECT o.id, o.owner_id, min(d.id) AS deal_id
+		FROM accounts.organization_summary o JOIN accounts.deals d ON d.org_id = o.id
+		WHERE NOT o.is_account AND d.status = 'open' AND o.owner_id <> $1
+		GROUP BY o.id, o.owner_id ORDER BY o.id LIMIT 1`, [owner.id]);
+	const subQuery = 'subscription { accountEvents { eventId event { id orgId kind dealId } } }';
+	const writerSub = subscribe(subQuery);
+	const repSub = subscribe(subQuery, token);
+	await Promise.all([writerSub.started, repSub.started]);
+	await new Promise((res) => setTimeout(res, 2000));	// until PostGraphile listens
+	await db.query(`UPDATE accounts.deals SET status = 'won' WHERE id = $1`, [org.deal_id]);
+	const ev = await one(`SELECT id FROM accounts.account_events WHERE org_id = $1 ORDER BY id DESC LIMIT 1`, [org.id]);
+	const [w, rep] = await Promise.all([writerSub.next, repSub.next]);
+	writerSub.close();
+	repSub.close();
+	const we = w && w.data && w.data.accountEvents;
+	ok(we && we.eventId === String(ev.id) && we.event && we.event.orgId === String(org.id) &&
+		we.event.kind === 'created' && we.event.dealId === String(org.deal_id),
+		'a won deal arrives as a subscription event, resolved to the event', w);
+	const re = rep && rep.data && rep.data.accountEvents;
+	ok(re && re.eventId === String(ev.id) && re.event === null,
+		'under row-level security the event of an organization not seen is null', rep);
 
 	await db.end();
 	console.log(`1..${n}`);
