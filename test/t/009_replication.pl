@@ -213,7 +213,9 @@ foreach my $line (split /\n/, $changes)
 		push @decoded, $1;
 		$xact_events++;
 	}
-	elsif ($line =~ /^table accounts\.(?:deals|organizations):/)
+	# a TRUNCATE of several tables names them all on one line:
+	# "table accounts.deals, accounts.activities: TRUNCATE: cascade"
+	elsif ($line =~ /^table (?:[^:]*, )?accounts\.(?:deals|organizations)[,:]/)
 	{
 		$xact_causes++;
 	}
