@@ -19,7 +19,8 @@ GRANT SELECT ON ALL TABLES IN SCHEMA accounts TO regress_reader, regress_writer;
 GRANT INSERT, UPDATE, DELETE ON accounts.users, accounts.organizations,
 	accounts.persons, accounts.deals, accounts.activities, accounts.notes,
 	accounts.files TO regress_writer;
-GRANT UPDATE ON accounts.accounts, accounts.organization_summary TO regress_writer;
+GRANT UPDATE (name, owner_id, address, label, custom_fields)
+	ON accounts.accounts, accounts.organization_summary TO regress_writer;
 GRANT USAGE ON ALL SEQUENCES IN SCHEMA accounts TO regress_writer;
 
 CREATE ROLE regress_ann LOGIN IN ROLE regress_writer;
@@ -85,6 +86,12 @@ UNION ALL SELECT 'account_events', org_id FROM accounts.account_events
 	WHERE org_id NOT IN (SELECT id FROM visible WHERE role = current_user)
 UNION ALL SELECT 'timeline', o.id FROM visible o, accounts.timeline(o.id) t
 	WHERE o.role <> current_user
+UNION ALL SELECT 'account_timeline', o.id FROM visible o, accounts.account_timeline(o.id) t
+	WHERE o.role <> current_user
+UNION ALL SELECT 'accounts_timeline', a.id FROM accounts.accounts a, accounts.accounts_timeline(a) t
+	WHERE a.id NOT IN (SELECT id FROM visible WHERE role = current_user)
+UNION ALL SELECT 'account_detail', o.id FROM visible o, accounts.account_detail(o.id) a
+	WHERE o.role <> current_user AND a.id IS NOT NULL
 UNION ALL SELECT 'account()', o.id FROM visible o, accounts.account(o.id) a
 	WHERE o.role <> current_user
 -- the board by day counts every account: no row for a role that sees some

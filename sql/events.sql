@@ -23,8 +23,8 @@ SELECT dblink_exec('listener', 'LISTEN accounts_events');
 
 -- The events recorded since the last call, and the notifications received
 -- meanwhile: recorded = the row exists in account_events, notified = a
--- notification announced exactly this row (same id, org_id, kind, deal_id
--- and event_time).
+-- notification announced exactly this row, by its id and nothing else:
+-- {"id" : 7, "__node__" : ["account_events", 7]}.
 CREATE TEMP TABLE seen (last_id bigint NOT NULL);
 INSERT INTO seen VALUES (0);
 CREATE FUNCTION pg_temp.new_events()
@@ -39,20 +39,17 @@ BEGIN
 	PERFORM * FROM dblink('listener', 'SELECT 1') AS t(x integer);
 	RETURN QUERY
 	WITH n AS (
-		SELECT (x.p->>'id')::bigint AS id, (x.p->>'org_id')::bigint AS org_id,
-			x.p->>'kind' AS kind, (x.p->>'deal_id')::bigint AS deal_id,
-			(x.p->>'event_time')::timestamptz AS event_time
+		SELECT (x.p->>'id')::bigint AS id, x.p
 		FROM (SELECT extra::jsonb AS p FROM dblink_get_notify('listener')
 			  WHERE notify_name = 'accounts_events') x),
 	e AS (SELECT * FROM accounts.account_events a WHERE a.id > since)
-	SELECT COALESCE(e.org_id, n.org_id),
-		COALESCE(e.kind, n.kind), COALESCE(e.deal_id, n.deal_id),
+	SELECT e.org_id, e.kind, e.deal_id,
 		e.id IS NOT NULL,
-		n.id IS NOT NULL AND (n.org_id, n.kind, n.event_time) = (e.org_id, e.kind, e.event_time)
-			AND n.deal_id IS NOT DISTINCT FROM e.deal_id
+		n.id IS NOT NULL AND n.p = jsonb_build_object('id', e.id,
+			'__node__', jsonb_build_array('account_events', e.id))
 	FROM e FULL JOIN n ON n.id = e.id
 	-- by organization: the order of the rows a statement writes may vary
-	ORDER BY COALESCE(e.org_id, n.org_id), COALESCE(e.id, n.id);
+	ORDER BY e.org_id, COALESCE(e.id, n.id);
 	UPDATE seen SET last_id = COALESCE((SELECT max(a.id) FROM accounts.account_events a), 0);
 END
 $$;

@@ -72,8 +72,16 @@ CREATE FUNCTION received() RETURNS SETOF jsonb LANGUAGE plpgsql AS $$
 BEGIN
 	-- a round trip: the server sends the listener what is pending first
 	PERFORM * FROM dblink('listener', 'SELECT 1') AS t(x integer);
-	RETURN QUERY SELECT (extra::jsonb) - 'event_time' - 'id'
-		FROM dblink_get_notify('listener') WHERE notify_name = 'accounts_events';
+	-- the payload names the event; the rest is read from the table
+	RETURN QUERY SELECT CASE WHEN n.p = jsonb_build_object('id', e.id,
+			'__node__', jsonb_build_array('account_events', e.id))
+		THEN jsonb_build_object('org_id', e.org_id, 'kind', e.kind, 'deal_id', e.deal_id)
+		ELSE n.p END
+		FROM (SELECT extra::jsonb AS p, row_number() OVER () AS i
+			  FROM dblink_get_notify('listener')
+			  WHERE notify_name = 'accounts_events') n
+		LEFT JOIN accounts.account_events e ON e.id = (n.p->>'id')::bigint
+		ORDER BY n.i;
 END $$;
 SELECT * FROM received();
 CREATE TEMP TABLE events_before AS SELECT max(id) AS id FROM accounts.account_events;

@@ -20,12 +20,10 @@
 #include "postgres.h"
 
 #include "access/xact.h"
-#include "catalog/pg_type.h"
 #include "commands/async.h"
 #include "commands/sequence.h"
 #include "lib/stringinfo.h"
 #include "utils/builtins.h"
-#include "utils/json.h"
 #include "utils/memutils.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -58,9 +56,14 @@ events_init(void)
 }
 
 /*
- * Announce an event at commit, with the row as JSON:
- * {"id" : 7, "org_id" : 42, "kind" : "created", "deal_id" : 1234,
- *	"event_time" : "..."}, as json_build_object() writes it.
+ * Announce an event at commit, with its id only:
+ * {"id" : 7, "__node__" : ["account_events", 7]}.  Every listener gets
+ * every notification, whatever row-level security lets it see, so the
+ * payload names the row and nothing of it: the organization, the kind, the
+ * deal and the time are read from accounts.account_events, under the
+ * reader's policies.  "__node__" is the row as application layers that
+ * resolve a notification to an object (PostGraphile's subscriptions) name
+ * it: the table and its key.
  */
 void
 events_announce(int64 id, int64 org_id, const char *kind, int64 deal_id,
@@ -68,22 +71,11 @@ events_announce(int64 id, int64 org_id, const char *kind, int64 deal_id,
 {
 	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
 	PendingNotification *n = palloc(sizeof(PendingNotification));
-	StringInfoData payload;
 
-	initStringInfo(&payload);
-	appendStringInfo(&payload, "{\"id\" : " INT64_FORMAT ", \"org_id\" : "
-					 INT64_FORMAT ", \"kind\" : ", id, org_id);
-	escape_json(&payload, kind);
-	appendStringInfoString(&payload, ", \"deal_id\" : ");
-	if (deal_null)
-		appendStringInfoString(&payload, "null");
-	else
-		appendStringInfo(&payload, INT64_FORMAT, deal_id);
-	appendStringInfo(&payload, ", \"event_time\" : \"%s\"}",
-					 JsonEncodeDateTime(NULL, TimestampTzGetDatum(event_time),
-										TIMESTAMPTZOID, NULL));
 	n->subid = GetCurrentSubTransactionId();
-	n->payload = payload.data;
+	n->payload = psprintf("{\"id\" : " INT64_FORMAT
+						  ", \"__node__\" : [\"account_events\", " INT64_FORMAT "]}",
+						  id, id);
 	pending = lappend(pending, n);
 	MemoryContextSwitchTo(old);
 }

@@ -367,11 +367,12 @@ FROM unnest(ARRAY['overdue', 'today', 'tomorrow', 'this_week', 'next_week',
 	'later', 'no_activity']) b(bucket)
 LEFT JOIN expected_summary s ON s.kanban_bucket = b.bucket AND s.is_account
 GROUP BY b.bucket;
+-- bucket is text up to 0.5, accounts.bucket from 0.6
 (TABLE expected_counts
  EXCEPT ALL
- SELECT bucket, accounts, won_value FROM accounts.kanban_counts())
+ SELECT bucket::text, accounts, won_value FROM accounts.kanban_counts())
 UNION ALL
-(SELECT bucket, accounts, won_value FROM accounts.kanban_counts()
+(SELECT bucket::text, accounts, won_value FROM accounts.kanban_counts()
  EXCEPT ALL
  TABLE expected_counts)}),
 		'',
