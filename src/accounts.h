@@ -289,9 +289,7 @@ extern void direct_forget(Oid relid);
 /* events.c */
 extern void events_init(void);
 extern void events_record(int64 org_id, const char *kind, int64 deal_id);
-extern void events_announce(int64 id, int64 org_id, const char *kind,
-							int64 deal_id, bool deal_null,
-							TimestampTz event_time);
+extern void events_announce(int64 id);
 extern void events_announce_result(void);
 
 /* board.c */

@@ -66,8 +66,7 @@ events_init(void)
  * it: the table and its key.
  */
 void
-events_announce(int64 id, int64 org_id, const char *kind, int64 deal_id,
-				bool deal_null, TimestampTz event_time)
+events_announce(int64 id)
 {
 	MemoryContext old = MemoryContextSwitchTo(TopTransactionContext);
 	PendingNotification *n = palloc(sizeof(PendingNotification));
@@ -81,8 +80,8 @@ events_announce(int64 id, int64 org_id, const char *kind, int64 deal_id,
 }
 
 /*
- * Announce the events in SPI's last result, whose columns are id, org_id,
- * kind, deal_id, event_time.
+ * Announce the events in SPI's last result, whose first column is the
+ * event's id.
  */
 void
 events_announce_result(void)
@@ -91,19 +90,10 @@ events_announce_result(void)
 
 	for (uint64 i = 0; i < SPI_processed; i++)
 	{
-		HeapTuple	tuple = SPI_tuptable->vals[i];
-		bool		isnull,
-					deal_null;
-		int64		id = DatumGetInt64(SPI_getbinval(tuple, tupdesc, 1, &isnull));
-		int64		org_id = DatumGetInt64(SPI_getbinval(tuple, tupdesc, 2, &isnull));
-		char	   *kind = TextDatumGetCString(SPI_getbinval(tuple, tupdesc, 3,
-															 &isnull));
-		Datum		deal = SPI_getbinval(tuple, tupdesc, 4, &deal_null);
-		TimestampTz time = DatumGetTimestampTz(SPI_getbinval(tuple, tupdesc, 5,
-															 &isnull));
+		bool		isnull;
 
-		events_announce(id, org_id, kind, deal_null ? 0 : DatumGetInt64(deal),
-						deal_null, time);
+		events_announce(DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[i],
+													tupdesc, 1, &isnull)));
 	}
 }
 
@@ -239,7 +229,7 @@ record_event_directly(int64 org_id, const char *kind, int64 deal_id)
 	direct_insert(t);
 	direct_close(t);
 
-	events_announce(id, org_id, kind, deal_id, deal_id == 0, now);
+	events_announce(id);
 	return true;
 }
 
