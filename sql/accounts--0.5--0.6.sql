@@ -66,12 +66,12 @@ COMMENT ON COLUMN accounts.timeline_item.detail IS
 /*
  * The board with the column as accounts.bucket.  A view's column cannot
  * change type in place: kanban_column() (which returns its rows) and the
- * view are made again, and the privileges granted on the view are granted
- * again on the new one.
+ * view are made again.  What was granted on the old view is not granted
+ * again here: a GRANT in an extension's script becomes one of the
+ * extension's initial privileges, which pg_dump leaves out (and which, from
+ * PostgreSQL 17, keep the role from being dropped).  The README says to
+ * grant again in the transaction of the update.
  */
-SELECT pg_catalog.set_config('accounts_update.kanban_acl',
-	COALESCE((SELECT c.relacl::text FROM pg_catalog.pg_class c
-			  WHERE c.oid = 'accounts.kanban'::pg_catalog.regclass), ''), true);
 
 DROP FUNCTION accounts.kanban_column(text, pg_catalog.date, bigint, integer, pg_catalog.date);
 DROP VIEW accounts.kanban;
@@ -93,27 +93,6 @@ FROM (SELECT o.id, o.name, o.owner_id,
 	  WHERE f.won_deals_count > 0) k;
 ALTER VIEW accounts.kanban SET (security_invoker = true);
 
-DO $$
-DECLARE
-	g record;
-BEGIN
-	FOR g IN
-		SELECT a.privilege_type,
-			CASE WHEN a.grantee = 0 THEN 'PUBLIC'
-				 ELSE pg_catalog.quote_ident(r.rolname) END AS grantee,
-			a.is_grantable
-		FROM pg_catalog.aclexplode(NULLIF(pg_catalog.current_setting(
-				'accounts_update.kanban_acl'), '')::pg_catalog.aclitem[]) a
-		LEFT JOIN pg_catalog.pg_roles r ON r.oid = a.grantee
-		WHERE a.grantee <> (SELECT c.relowner FROM pg_catalog.pg_class c
-							WHERE c.oid = 'accounts.kanban'::pg_catalog.regclass)
-	LOOP
-		EXECUTE pg_catalog.format('GRANT %s ON accounts.kanban TO %s%s',
-			g.privilege_type, g.grantee,
-			CASE WHEN g.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END);
-	END LOOP;
-END
-$$;
 
 /* The buckets with their ranges of days, the bucket as accounts.bucket. */
 DROP FUNCTION accounts.kanban_ranges(pg_catalog.date);
