@@ -156,22 +156,73 @@ COMMENT ON VIEW accounts_internal.behaviour IS
 'Internal: what gives behaviour to the tables that the triggers write without the executor: constraints, defaults, NOT NULL, triggers, rules, parents.';
 
 /*
- * accounts_internal.behaviour as the extension made it, written out as a
- * view of constants when the script runs (a table would be copied by a
- * publication FOR ALL TABLES into the subscriber's own).
+ * accounts_internal.behaviour as the extension makes it, written out here,
+ * not read off the tables: what an owner added to them before this version
+ * would otherwise pass for the extension's own.  (A view, not a table: a
+ * publication FOR ALL TABLES would copy a table into the subscriber's.)
+ * A later version's script that changes these tables makes it again.
+ */
+CREATE VIEW accounts_internal.shipped (relname, item) AS VALUES
+	('figures'::name, 'column activities_count DEFAULT 0'::text),
+	('figures', 'column activities_count NOT NULL'),
+	('figures', 'column done_activities_count DEFAULT 0'),
+	('figures', 'column done_activities_count NOT NULL'),
+	('figures', 'column files_count DEFAULT 0'),
+	('figures', 'column files_count NOT NULL'),
+	('figures', 'column lost_deals_count DEFAULT 0'),
+	('figures', 'column lost_deals_count NOT NULL'),
+	('figures', 'column notes_count DEFAULT 0'),
+	('figures', 'column notes_count NOT NULL'),
+	('figures', 'column open_deals_count DEFAULT 0'),
+	('figures', 'column open_deals_count NOT NULL'),
+	('figures', 'column open_deals_value DEFAULT 0'),
+	('figures', 'column open_deals_value NOT NULL'),
+	('figures', 'column open_deals_weighted_value DEFAULT 0'),
+	('figures', 'column open_deals_weighted_value NOT NULL'),
+	('figures', 'column org_id NOT NULL'),
+	('figures', 'column people_count DEFAULT 0'),
+	('figures', 'column people_count NOT NULL'),
+	('figures', 'column won_deals_count DEFAULT 0'),
+	('figures', 'column won_deals_count NOT NULL'),
+	('figures', 'column won_value DEFAULT 0'),
+	('figures', 'column won_value NOT NULL'),
+	('figures', 'constraint figures_pkey PRIMARY KEY (org_id)'),
+	('figures', 'trigger figures_board_delete enabled, calling accounts_internal.board_after()'),
+	('figures', 'trigger figures_board_insert enabled, calling accounts_internal.board_after()'),
+	('figures', 'trigger figures_board_update enabled, calling accounts_internal.board_after()'),
+	('figures_by_currency', 'column currency NOT NULL'),
+	('figures_by_currency', 'column org_id NOT NULL'),
+	('figures_by_currency', 'column won_deals_count NOT NULL'),
+	('figures_by_currency', 'column won_value NOT NULL'),
+	('figures_by_currency', 'constraint figures_by_currency_pkey PRIMARY KEY (org_id, currency)'),
+	('kanban_days', 'column accounts NOT NULL'),
+	('kanban_days', 'column slot NOT NULL'),
+	('kanban_days', 'column won_value NOT NULL'),
+	('kanban_days', 'constraint kanban_days_day_slot UNIQUE NULLS NOT DISTINCT (day, slot)');
+ALTER VIEW accounts_internal.shipped SET (security_invoker = true);
+
+/*
+ * What an owner added to these tables before 0.5 was skipped in silence by
+ * the triggers' writes: the update refuses to go on while it is there.
  */
 DO $$
+DECLARE
+	added record;
 BEGIN
-	EXECUTE 'CREATE VIEW accounts_internal.shipped (relname, item) AS VALUES '
-		|| (SELECT pg_catalog.string_agg(pg_catalog.format('(%L::name, %L::text)',
-														   b.relname, b.item),
-										 ', ' ORDER BY b.relname, b.item)
-			FROM accounts_internal.behaviour b);
+	SELECT b.relname, b.item INTO added
+	FROM accounts_internal.behaviour b
+	EXCEPT SELECT s.relname, s.item FROM accounts_internal.shipped s
+	ORDER BY 1, 2 LIMIT 1;
+	IF FOUND THEN
+		RAISE EXCEPTION 'table "accounts.%" has %, which the triggers of the accounts extension do not apply', added.relname, added.item
+			USING ERRCODE = 'feature_not_supported',
+				  DETAIL = 'They write this table row by row without the executor: constraints, defaults, NOT NULL, triggers and rules added to it do not apply there.',
+				  HINT = 'Drop it, then update the extension again.';
+	END IF;
 END
 $$;
-ALTER VIEW accounts_internal.shipped SET (security_invoker = true);
 COMMENT ON VIEW accounts_internal.shipped IS
-'Internal: accounts_internal.behaviour as the extension made it; each version''s script that changes these tables makes it again.';
+'Internal: accounts_internal.behaviour as the extension makes it; each version''s script that changes these tables makes it again.';
 
 CREATE FUNCTION accounts_internal.guard_ddl() RETURNS event_trigger
 	LANGUAGE c

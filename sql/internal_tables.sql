@@ -138,6 +138,27 @@ UPDATE accounts.deals SET status = 'lost' WHERE id = 7;
 SELECT org_id, kind, deal_id FROM accounts.account_events ORDER BY id DESC LIMIT 1;
 SELECT * FROM problems;
 
+--
+-- What an owner added before 0.5, when nothing refused it, makes the update
+-- to 0.5 stop, naming it, rather than pass for the extension's own.
+--
+SET client_min_messages = warning;
+DROP EXTENSION accounts CASCADE;
+CREATE EXTENSION accounts VERSION '0.4';
+RESET client_min_messages;
+CREATE TRIGGER regress_t AFTER INSERT ON accounts.figures
+	FOR EACH ROW EXECUTE FUNCTION public.regress_noop();
+ALTER TABLE accounts.kanban_days ADD CHECK (accounts >= 0);
+\set VERBOSITY default
+ALTER EXTENSION accounts UPDATE TO '0.5';
+\set VERBOSITY terse
+DROP TRIGGER regress_t ON accounts.figures;
+ALTER EXTENSION accounts UPDATE TO '0.5';
+ALTER TABLE accounts.kanban_days DROP CONSTRAINT kanban_days_accounts_check;
+ALTER EXTENSION accounts UPDATE TO '0.5';
+SELECT extversion FROM pg_extension WHERE extname = 'accounts';
+\set VERBOSITY default
+
 DROP TABLE public.regress_parent, public.regress_partitioned;
 DROP DOMAIN public.regress_positive;
 DROP FUNCTION public.regress_noop();
