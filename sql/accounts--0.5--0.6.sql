@@ -290,6 +290,18 @@ COMMENT ON FUNCTION accounts.accounts_timeline(accounts.accounts, timestamptz, t
 E'@simpleCollections only\n@fieldName timeline\nThe account''s notes, files, activities and deals, newest first, page_size items; for the next page pass the item_time, kind and id of the last item as older_than, older_than_kind and older_than_id.';
 
 /* The 0.5 names, for this version: hidden from the tools, deprecated. */
+CREATE OR REPLACE FUNCTION accounts.timeline(account_id bigint,
+	before timestamptz DEFAULT NULL, lim integer DEFAULT 50,
+	before_kind text DEFAULT NULL, before_id bigint DEFAULT NULL)
+RETURNS TABLE (kind text, id bigint, item_time timestamptz, title text,
+			   detail text)
+LANGUAGE sql STABLE
+SET search_path = pg_catalog, pg_temp
+SET jit = off
+AS $$
+	SELECT * FROM accounts.account_timeline(account_id, before, before_kind,
+											 before_id, lim)
+$$;
 COMMENT ON FUNCTION accounts.account(bigint) IS
 E'@omit\nDeprecated since 0.6, removed in 0.7: use account_detail(). The account with this id (a row of accounts.accounts), or no row if the organization is not an account or not visible.';
 COMMENT ON FUNCTION accounts.timeline(bigint, timestamptz, integer, text, bigint) IS
