@@ -11,16 +11,17 @@ OBJS = \
 	src/events.o \
 	src/figures.o \
 	src/guard.o \
-	src/int64map.o \
 	src/kanban.o \
+	src/keymap.o \
 	src/rebuild.o \
 	src/rows.o \
 	src/sums.o \
+	src/tenants.o \
 	src/transition.o \
 	src/views.o
 
 DATA = sql/accounts--0.1.sql sql/accounts--0.1--0.2.sql sql/accounts--0.2--0.3.sql sql/accounts--0.3--0.4.sql \
-	sql/accounts--0.4--0.5.sql sql/accounts--0.5--0.6.sql
+	sql/accounts--0.4--0.5.sql sql/accounts--0.5--0.6.sql sql/accounts--0.6--0.7.sql
 
 REGRESS = base figures currencies events views maintenance kanban detail access bad_input direct_indexes schema_drift replication internal_tables api
 REGRESS_OPTS = --load-extension=accounts

@@ -68,23 +68,26 @@ static const struct
 }			table_columns[] = {
 #define TABLE(name, ...) \
 	{name, {__VA_ARGS__}, lengthof(((TableColumn[]) {__VA_ARGS__}))}
-	TABLE("organizations", COL_ID, COL_UPDATE_TIME),
-	TABLE("persons", COL_ID, COL_ORG_ID, COL_UPDATE_TIME),
-	TABLE("deals", COL_ID, COL_ORG_ID, COL_UPDATE_TIME, COL_STATUS, COL_VALUE,
-		  COL_CURRENCY, COL_PROBABILITY, COL_WON_TIME, COL_LOST_TIME),
-	TABLE("activities", COL_ID, COL_ORG_ID, COL_PERSON_ID, COL_DEAL_ID,
-		  COL_UPDATE_TIME, COL_DONE, COL_MARKED_AS_DONE_TIME, COL_DUE_DATE,
-		  COL_DUE_TIME, COL_SUBJECT),
-	TABLE("notes", COL_ID, COL_ORG_ID, COL_PERSON_ID, COL_DEAL_ID,
-		  COL_UPDATE_TIME),
-	TABLE("files", COL_ID, COL_ORG_ID, COL_PERSON_ID, COL_DEAL_ID),
-	TABLE("currencies", COL_CODE, COL_RATE),
-	TABLE("figures", COL_ORG_ID, FIGURE_COLUMNS(COLUMN_CONSTANT)),
-	TABLE("figures_by_currency", COL_ORG_ID, COL_CURRENCY,
+	TABLE("organizations", COL_TENANT_ID, COL_ID, COL_UPDATE_TIME),
+	TABLE("persons", COL_TENANT_ID, COL_ID, COL_ORG_ID, COL_UPDATE_TIME),
+	TABLE("deals", COL_TENANT_ID, COL_ID, COL_ORG_ID, COL_UPDATE_TIME,
+		  COL_STATUS, COL_VALUE, COL_CURRENCY, COL_PROBABILITY, COL_WON_TIME,
+		  COL_LOST_TIME),
+	TABLE("activities", COL_TENANT_ID, COL_ID, COL_ORG_ID, COL_PERSON_ID,
+		  COL_DEAL_ID, COL_UPDATE_TIME, COL_DONE, COL_MARKED_AS_DONE_TIME,
+		  COL_DUE_DATE, COL_DUE_TIME, COL_SUBJECT),
+	TABLE("notes", COL_TENANT_ID, COL_ID, COL_ORG_ID, COL_PERSON_ID,
+		  COL_DEAL_ID, COL_UPDATE_TIME),
+	TABLE("files", COL_TENANT_ID, COL_ID, COL_ORG_ID, COL_PERSON_ID,
+		  COL_DEAL_ID),
+	TABLE("currencies", COL_TENANT_ID, COL_CODE, COL_RATE),
+	TABLE("figures", COL_TENANT_ID, COL_ORG_ID, FIGURE_COLUMNS(COLUMN_CONSTANT)),
+	TABLE("figures_by_currency", COL_TENANT_ID, COL_ORG_ID, COL_CURRENCY,
 		  COL_WON_DEALS_COUNT, COL_WON_VALUE),
-	TABLE("kanban_days", COL_DAY, COL_SLOT, COL_ACCOUNTS, COL_WON_VALUE),
-	TABLE("account_events", COL_ID, COL_ORG_ID, COL_KIND, COL_DEAL_ID,
-		  COL_EVENT_TIME),
+	TABLE("kanban_days", COL_TENANT_ID, COL_DAY, COL_SLOT, COL_ACCOUNTS,
+		  COL_WON_VALUE),
+	TABLE("account_events", COL_TENANT_ID, COL_ID, COL_ORG_ID, COL_KIND,
+		  COL_DEAL_ID, COL_EVENT_TIME),
 #undef TABLE
 };
 
@@ -116,6 +119,7 @@ void
 _PG_init(void)
 {
 	CacheRegisterRelcacheCallback(accounts_relcache_callback, (Datum) 0);
+	tenants_define_settings();
 	kanban_define_settings();
 	events_init();
 }
@@ -320,6 +324,7 @@ accounts_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
 				 errmsg("function \"%s\" must be fired FOR EACH %s", funcname,
 						row ? "ROW" : "STATEMENT")));
 
+	accounts_check_version();
 	rel = trigdata->tg_relation;
 	if (RelationGetNamespace(rel) == get_namespace_oid("accounts", false))
 		for (int i = 0; relnames[i] != NULL && !known; i++)
@@ -330,6 +335,23 @@ accounts_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
 				 errmsg("function \"%s\" cannot be fired on relation \"%s\"",
 						funcname, RelationGetRelationName(rel)),
 				 errdetail("It maintains the figures of the accounts extension from its own tables.")));
+}
+
+/*
+ * This library writes the tables of version 0.7 and later, which carry
+ * tenants: in a database where the extension is older, every write of
+ * its tables is refused until ALTER EXTENSION accounts UPDATE (the views
+ * still answer).  Called by every trigger and maintenance function.
+ */
+void
+accounts_check_version(void)
+{
+	if (!OidIsValid(accounts_relid_extended("tenants", true)))
+		ereport(ERROR,
+				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+				 errmsg("extension \"accounts\" must be updated before its tables are written"),
+				 errdetail("The installed library of the extension keeps the figures of version 0.7 and later, and this database has an earlier version."),
+				 errhint("Run ALTER EXTENSION accounts UPDATE.")));
 }
 
 /*

@@ -52,6 +52,7 @@
 	X(COL_LAST_ACTIVITY_TIME, "last_activity_time", TIMEOID)
 
 #define ACCOUNTS_COLUMNS(X) \
+	X(COL_TENANT_ID, "tenant_id", INT8OID) \
 	X(COL_ID, "id", INT8OID) \
 	X(COL_ORG_ID, "org_id", INT8OID) \
 	X(COL_PERSON_ID, "person_id", INT8OID) \
@@ -107,6 +108,15 @@ get_int64_col(TupleTableSlot *slot, const TableInfo *info, TableColumn col,
 	Datum		d = get_col(slot, info, col, isnull);
 
 	return *isnull ? 0 : DatumGetInt64(d);
+}
+
+/* The tenant of a row: tenant_id, NOT NULL in every table. */
+static inline int64
+get_tenant(TupleTableSlot *slot, const TableInfo *info)
+{
+	bool		isnull;
+
+	return get_int64_col(slot, info, COL_TENANT_ID, &isnull);
 }
 
 static inline void
@@ -176,7 +186,8 @@ typedef struct ActivityCandidate
  */
 typedef struct OrgDelta
 {
-	int64		org_id;			/* hash key: keep first */
+	int64		tenant_id;		/* MapKey: keep first */
+	int64		org_id;
 	int32		count[NUM_FIGURE_COUNTS];
 	Numeric		sum[NUM_FIGURE_SUMS];	/* NULL means zero */
 	/* won times that arrived and left: their extremes */
@@ -203,41 +214,49 @@ typedef struct Board Board;
 
 
 /*
- * Entries by an int64 key, for what one statement gathers: the first few in
- * an array, searched in order, the others in a hash table made only when
- * the array is full.  Most statements touch one or two organizations and
- * days, and making a hash table costs more than they do.  Entries begin
- * with their int64 key, start zeroed and never move.
+ * Entries by a tenant and an id (an organization, a day), for what one
+ * statement gathers: the first few in an array, searched in order, the
+ * others in a hash table made only when the array is full.  Most
+ * statements touch one or two organizations and days, and making a hash
+ * table costs more than they do.  Entries begin with their MapKey, start
+ * zeroed and never move.
  */
-#define INT64MAP_INLINE 8
-typedef struct Int64Map
+typedef struct MapKey
+{
+	int64		tenant_id;
+	int64		id;
+} MapKey;
+
+#define KEYMAP_INLINE 8
+typedef struct KeyMap
 {
 	Size		entrysize;
 	int			ninline;
-	char	   *inline_entries; /* INT64MAP_INLINE entries */
+	char	   *inline_entries; /* KEYMAP_INLINE entries */
 	HTAB	   *rest;
 	MemoryContext cxt;
-} Int64Map;
+} KeyMap;
 
-typedef struct Int64MapIter
+typedef struct KeyMapIter
 {
-	Int64Map   *map;
+	KeyMap	   *map;
 	int			next_inline;
 	bool		in_rest;
 	HASH_SEQ_STATUS seq;
-} Int64MapIter;
+} KeyMapIter;
 
 /* accounts.c */
-extern void int64map_init(Int64Map *map, Size entrysize);
-extern void *int64map_enter(Int64Map *map, int64 key, bool *found);
-extern long int64map_count(Int64Map *map);
-extern void int64map_iter_init(Int64MapIter *it, Int64Map *map);
-extern void *int64map_iter_next(Int64MapIter *it);
+extern void keymap_init(KeyMap *map, Size entrysize);
+extern void *keymap_enter(KeyMap *map, int64 tenant_id, int64 id, bool *found);
+extern long keymap_count(KeyMap *map);
+extern void keymap_iter_init(KeyMapIter *it, KeyMap *map);
+extern void *keymap_iter_next(KeyMapIter *it);
 extern const char *accounts_column_name(TableColumn col);
 extern void accounts_table_info(Relation rel, TableInfo *info);
 extern uint64 accounts_invalidation_count(void);
 extern Oid	accounts_relid(const char *relname);
 extern Oid	accounts_relid_extended(const char *relname, bool missing_ok);
+extern void accounts_check_version(void);
 extern void accounts_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
 								   bool after, bool row,
 								   const char *const *relnames);
@@ -266,7 +285,7 @@ extern int64 accounts_get_int64(HeapTuple tuple, TupleDesc tupdesc,
 
 /* figures.c */
 extern DeltaSet *deltas_create(void);
-extern OrgDelta *deltas_get(DeltaSet *set, int64 org_id);
+extern OrgDelta *deltas_get(DeltaSet *set, int64 tenant_id, int64 org_id);
 extern void deltas_add_sum(DeltaSet *set, Numeric *acc, Numeric value, int sign);
 extern void deltas_add_won(DeltaSet *set, OrgDelta *delta, int64 deal_id,
 						   TimestampTz won_time, text *currency,
@@ -288,22 +307,28 @@ extern void direct_forget(Oid relid);
 
 /* events.c */
 extern void events_init(void);
-extern void events_record(int64 org_id, const char *kind, int64 deal_id);
+extern void events_record(int64 tenant_id, int64 org_id, const char *kind,
+						  int64 deal_id);
 extern void events_announce(int64 id);
 extern void events_announce_result(void);
 
 /* board.c */
 extern Board *board_create(void);
-extern void board_add(Board *board, int32 won_deals_count, bool no_day,
+extern void board_add(Board *board, int64 tenant_id, int32 won_deals_count,
+					  bool no_day,
 					  DateADT day, Numeric won_value, int sign);
 extern void board_apply(Board *board);
+
+/* tenants.c */
+extern void tenant_lock_rates(int64 tenant_id, bool change);
+extern void tenants_define_settings(void);
 
 /* kanban.c */
 extern void kanban_define_settings(void);
 
 /* deals.c */
-extern Numeric deals_currency_rate(text *currency);
-extern text *deals_default_currency(void);
+extern Numeric deals_currency_rate(int64 tenant_id, text *currency);
+extern text *deals_default_currency(int64 tenant_id);
 extern void deals_forget_currencies(Oid relid);
 
 #endif							/* ACCOUNTS_H */

@@ -58,8 +58,9 @@ activity_row(void *arg, TupleTableSlot *slot, int sign)
 	d = get_col(slot, info, COL_SUBJECT, &isnull);
 	subject = isnull ? NULL : DatumGetTextPP(d);
 
-	deltas_add_activity(rows->set, deltas_get(rows->set, org_id), done, &key,
-						subject, sign);
+	deltas_add_activity(rows->set,
+						deltas_get(rows->set, get_tenant(slot, info), org_id),
+						done, &key, subject, sign);
 }
 
 /*

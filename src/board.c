@@ -46,9 +46,10 @@
 
 PG_FUNCTION_INFO_V1(accounts_board_after);
 
-/* What one statement changes on one day (hash key: the day). */
+/* What one statement changes on one day of one tenant's board. */
 typedef struct DayDelta
 {
+	int64		tenant_id;		/* MapKey: keep first */
 	int64		day;			/* a DateADT, or NO_ACTIVITY */
 	int64		accounts;
 	Numeric		won_value;		/* NULL means zero */
@@ -59,7 +60,7 @@ typedef struct DayDelta
 
 struct Board
 {
-	Int64Map	days;			/* of DayDelta */
+	KeyMap		days;			/* of DayDelta */
 	MemoryContext cxt;
 };
 
@@ -110,7 +111,7 @@ board_create(void)
 {
 	Board	   *board = palloc(sizeof(Board));
 
-	int64map_init(&board->days, sizeof(DayDelta));
+	keymap_init(&board->days, sizeof(DayDelta));
 	board->cxt = CurrentMemoryContext;
 	return board;
 }
@@ -121,8 +122,8 @@ board_create(void)
  * activity (no_day: it has none).
  */
 void
-board_add(Board *board, int32 won_deals_count, bool no_day, DateADT day,
-		  Numeric won_value, int sign)
+board_add(Board *board, int64 tenant_id, int32 won_deals_count, bool no_day,
+		  DateADT day, Numeric won_value, int sign)
 {
 	int64		key = no_day ? NO_ACTIVITY : (int64) day;
 	DayDelta   *delta;
@@ -131,7 +132,7 @@ board_add(Board *board, int32 won_deals_count, bool no_day, DateADT day,
 
 	if (won_deals_count <= 0)
 		return;					/* not an account: not on the board */
-	delta = int64map_enter(&board->days, key, &found);
+	delta = keymap_enter(&board->days, tenant_id, key, &found);
 	delta->accounts += sign;
 	old = MemoryContextSwitchTo(board->cxt);
 	delta->won_value = sign > 0 ? numeric_plus(delta->won_value, won_value)
@@ -191,23 +192,23 @@ fold_row(TupleTableSlot *row, void *arg)
 void
 board_apply(Board *board)
 {
-	Int64MapIter it;
+	KeyMapIter it;
 	DayDelta   *delta;
 	DirectTable *t = NULL;
 	const TableInfo *info = NULL;	/* of kanban_days */
 	TupleTableSlot *row = NULL;
 	TupleTableSlot *found = NULL;
 
-	if (int64map_count(&board->days) == 0)
+	if (keymap_count(&board->days) == 0)
 		return;
 	/* a database still at version 0.1 has no board */
 	if (!OidIsValid(accounts_relid_extended("kanban_days", true)))
 		return;
-	int64map_iter_init(&it, &board->days);
-	while ((delta = int64map_iter_next(&it)) != NULL)
+	keymap_iter_init(&it, &board->days);
+	while ((delta = keymap_iter_next(&it)) != NULL)
 	{
-		Datum		key[2];
-		bool		isnull[2];
+		Datum		key[3];		/* tenant, day, slot */
+		bool		isnull[3];
 
 		if (delta->accounts == 0 && numeric_is_zero(delta->won_value))
 			continue;			/* moved within the day, or nothing moved */
@@ -220,14 +221,16 @@ board_apply(Board *board)
 			found = direct_found_row(t);
 			board_slot(RelationGetRelid(direct_relation(t)));
 		}
-		isnull[0] = delta->day == NO_ACTIVITY;
-		key[0] = isnull[0] ? (Datum) 0 : DateADTGetDatum((DateADT) delta->day);
-		isnull[1] = false;
+		key[0] = Int64GetDatum(delta->tenant_id);
+		isnull[0] = false;
+		isnull[1] = delta->day == NO_ACTIVITY;
+		key[1] = isnull[1] ? (Datum) 0 : DateADTGetDatum((DateADT) delta->day);
+		isnull[2] = false;
 		if (delta->accounts < 0)
 		{
 			Fold		fold = {delta, my_slot, info, board->cxt};
 
-			direct_take(t, key[0], isnull[0], other_slot, fold_row, &fold);
+			direct_take(t, key, isnull, 2, other_slot, fold_row, &fold);
 		}
 		for (int k = 0;;)
 		{
@@ -236,7 +239,7 @@ board_apply(Board *board)
 			int64		accounts;
 			Numeric		won_value;
 
-			key[1] = Int32GetDatum(my_slot + k * MaxBackends);
+			key[2] = Int32GetDatum(my_slot + k * MaxBackends);
 			if (!direct_find_extended(t, key, isnull, &busy))
 			{
 				if (busy)
@@ -247,8 +250,9 @@ board_apply(Board *board)
 				if (delta->accounts == 0 && numeric_is_zero(delta->won_value))
 					break;		/* what it took cancelled out */
 				direct_row_empty(t);
-				set_col(row, info, COL_DAY, key[0], isnull[0]);
-				set_col(row, info, COL_SLOT, key[1], false);
+				set_col(row, info, COL_TENANT_ID, key[0], false);
+				set_col(row, info, COL_DAY, key[1], isnull[1]);
+				set_col(row, info, COL_SLOT, key[2], false);
 				set_col(row, info, COL_ACCOUNTS,
 						Int64GetDatum(delta->accounts), false);
 				set_col(row, info, COL_WON_VALUE,
@@ -286,7 +290,8 @@ board_row(void *arg, TupleTableSlot *slot, int sign)
 {
 	BoardRows  *rows = (BoardRows *) arg;
 	TableInfo  *info = &rows->info;
-	bool		count_null,
+	bool		tenant_null,
+				count_null,
 				day_null,
 				value_null;
 	Datum		count,
@@ -296,7 +301,9 @@ board_row(void *arg, TupleTableSlot *slot, int sign)
 	count = get_col(slot, info, COL_WON_DEALS_COUNT, &count_null);
 	day = get_col(slot, info, COL_NEXT_ACTIVITY_DATE, &day_null);
 	value = get_col(slot, info, COL_WON_VALUE, &value_null);
-	board_add(rows->board, count_null ? 0 : DatumGetInt32(count), day_null,
+	board_add(rows->board,
+			  DatumGetInt64(get_col(slot, info, COL_TENANT_ID, &tenant_null)),
+			  count_null ? 0 : DatumGetInt32(count), day_null,
 			  day_null ? 0 : DatumGetDateADT(day),
 			  value_null ? NULL : DatumGetNumeric(value), sign);
 }

@@ -14,13 +14,14 @@
  *	  shares of all old rows are taken away and those of all new rows added,
  *	  summed per organization.
  *
- *	  Rates: a deal write takes its lock on accounts.figures, then reads the
- *	  latest committed rate.  A rate change takes a SHARE lock on
- *	  accounts.figures, which waits for every transaction that wrote figures
- *	  and blocks new figure writes until it commits, and then recomputes the
- *	  organizations that have deals in that currency from what is committed.
- *	  So no deal is ever counted at a rate that its transaction cannot see
- *	  change.
+ *	  Rates are per tenant.  A deal write takes its tenant's rates lock
+ *	  (tenants.c) in ROW EXCLUSIVE mode, then reads the latest committed
+ *	  rate.  A rate change takes the same lock in SHARE mode, which waits for
+ *	  every transaction that read a rate of the tenant and blocks new ones
+ *	  until it commits, and then recomputes the tenant's organizations that
+ *	  have deals in that currency from what is committed.  So no deal is
+ *	  ever counted at a rate that its transaction cannot see change, and a
+ *	  rate change holds back the deal writers of its own tenant only.
  *
  *-------------------------------------------------------------------------
  */
@@ -45,6 +46,7 @@ PG_FUNCTION_INFO_V1(accounts_currency_after);
 /* What one version of a deal row contributes to its organization. */
 typedef struct DealShare
 {
+	int64		tenant_id;
 	int64		org_id;			/* 0: the deal counts for no organization */
 	char		status;			/* 'o'pen, 'w'on, 'l'ost, 'd'eleted */
 	Numeric		value;			/* in the deal's currency */
@@ -63,32 +65,36 @@ static SPIPlanPtr default_plan = NULL;
 static SPIPlanPtr recompute_plan = NULL;
 
 /*
- * Rates and the default currency, cached per backend.  Every change of
- * accounts.currencies sends a relcache invalidation of the table (see
- * currency_after), and the relcache callback forgets the cache.  A deal
- * writer takes its lock on accounts.figures after a rate change commits (the
- * change holds a SHARE lock on it until then), and taking a lock reads the
- * pending invalidations: so a writer never uses a rate older than the last
- * committed one.  A value read while an invalidation was processed serves
+ * Rates and the default currencies, cached per backend, by tenant.  Every
+ * change of accounts.currencies sends a relcache invalidation of the table
+ * (see currency_after), and the relcache callback forgets the cache.  A
+ * deal writer takes its tenant's rates lock after a rate change commits
+ * (the change holds it in SHARE mode until then), and reads the pending
+ * invalidations when it gets the lock: so a writer never uses a rate older
+ * than the last committed one.  A value read while an invalidation was processed serves
  * that call only and is not kept: it may predate what the invalidation
  * announced.  Callers get copies, never pointers into the cache, which the
  * callback frees.
  */
 static MemoryContext rates_cxt = NULL;
 static HTAB *rates = NULL;
-static text *default_currency = NULL;
 static Oid	currencies_relid = InvalidOid;
 
-/*
- * Codes are three letters (a check constraint); a string key of dynahash
- * must be longer than 8 bytes.
- */
-#define RATE_CODE_SIZE 16
+/* Codes are three letters (a check constraint). */
+#define RATE_CODE_SIZE 8
+
+/* A currency of a tenant; the empty code stands for its default currency. */
+typedef struct RateKey
+{
+	int64		tenant_id;
+	char		code[RATE_CODE_SIZE];
+} RateKey;
 
 typedef struct RateEntry
 {
-	char		code[RATE_CODE_SIZE];	/* hash key */
-	Numeric		rate;
+	RateKey		key;			/* hash key */
+	Numeric		rate;			/* of a currency */
+	text	   *code;			/* of the default currency */
 } RateEntry;
 
 void
@@ -100,7 +106,6 @@ deals_forget_currencies(Oid relid)
 	MemoryContextDelete(rates_cxt);
 	rates_cxt = NULL;
 	rates = NULL;
-	default_currency = NULL;
 }
 
 static void
@@ -113,45 +118,59 @@ remember_currencies(void)
 	currencies_relid = accounts_relid("currencies");
 	rates_cxt = AllocSetContextCreate(CacheMemoryContext, "accounts rates",
 									  ALLOCSET_SMALL_SIZES);
-	ctl.keysize = RATE_CODE_SIZE;
+	ctl.keysize = sizeof(RateKey);
 	ctl.entrysize = sizeof(RateEntry);
 	ctl.hcxt = rates_cxt;
 	rates = hash_create("accounts rates", 8, &ctl,
-						HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+						HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+}
+
+static void
+rate_key(RateKey *key, int64 tenant_id, text *currency)
+{
+	memset(key, 0, sizeof(RateKey));
+	key->tenant_id = tenant_id;
+	if (currency != NULL)
+		text_to_cstring_buffer(currency, key->code, sizeof(key->code));
 }
 
 /*
- * The rate of a currency, as committed now, in the caller's context.
+ * The rate of a tenant's currency, as committed now, in the caller's
+ * context.
  */
 Numeric
-deals_currency_rate(text *currency)
+deals_currency_rate(int64 tenant_id, text *currency)
 {
-	static const Oid argtypes[] = {TEXTOID};
-	char		code[RATE_CODE_SIZE];
+	static const Oid argtypes[] = {INT8OID, TEXTOID};
+	RateKey		key;
 	RateEntry  *entry;
-	Datum		values[1];
+	Datum		values[2];
 	bool		isnull;
 	bool		found;
 
+	tenant_lock_rates(tenant_id, false);
 	remember_currencies();
-	text_to_cstring_buffer(currency, code, sizeof(code));
-	entry = hash_search(rates, code, HASH_FIND, NULL);
+	rate_key(&key, tenant_id, currency);
+	entry = hash_search(rates, &key, HASH_FIND, NULL);
 	if (entry == NULL)
 	{
 		Numeric		rate;
 		uint64		invalidations = accounts_invalidation_count();
 
 		accounts_prepare(&rate_plan,
-						 "SELECT rate FROM accounts.currencies WHERE code = $1",
-						 1, argtypes);
-		values[0] = PointerGetDatum(currency);
+						 "SELECT rate FROM accounts.currencies"
+						 " WHERE tenant_id = $1 AND code = $2",
+						 2, argtypes);
+		values[0] = Int64GetDatum(tenant_id);
+		values[1] = PointerGetDatum(currency);
 		accounts_execute(rate_plan, values, NULL, true, -1);
 		if (SPI_processed != 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
-					 errmsg("unknown currency \"%s\"", text_to_cstring(currency)),
-					 errhint("Add it first: INSERT INTO accounts.currencies (code, rate) VALUES ('%s', <value of one unit in the default currency>).",
-							 text_to_cstring(currency))));
+					 errmsg("unknown currency \"%s\" in tenant %lld",
+							text_to_cstring(currency), (long long) tenant_id),
+					 errhint("Add it first: INSERT INTO accounts.currencies (tenant_id, code, rate) VALUES (%lld, '%s', <value of one unit in the default currency>).",
+							 (long long) tenant_id, text_to_cstring(currency))));
 		rate = DatumGetNumeric(SPI_getbinval(SPI_tuptable->vals[0],
 											 SPI_tuptable->tupdesc, 1, &isnull));
 		/* kept only if no invalidation came meanwhile: see the function */
@@ -159,7 +178,7 @@ deals_currency_rate(text *currency)
 			return (Numeric) DatumGetPointer(datumCopy(NumericGetDatum(rate),
 													   false, -1));
 		remember_currencies();
-		entry = hash_search(rates, code, HASH_ENTER, &found);
+		entry = hash_search(rates, &key, HASH_ENTER, &found);
 		entry->rate = (Numeric) MemoryContextAlloc(rates_cxt, VARSIZE(rate));
 		memcpy(entry->rate, rate, VARSIZE(rate));
 	}
@@ -168,39 +187,52 @@ deals_currency_rate(text *currency)
 }
 
 /*
- * The default currency, as committed now; an error when none is set.
+ * The default currency of a tenant, as committed now; an error when none
+ * is set.
  */
 text *
-deals_default_currency(void)
+deals_default_currency(int64 tenant_id)
 {
+	static const Oid argtypes[] = {INT8OID};
+	RateKey		key;
+	RateEntry  *entry;
+	Datum		values[1];
 	bool		isnull;
+	bool		found;
 	text	   *code;
 
+	tenant_lock_rates(tenant_id, false);
 	remember_currencies();
-	if (default_currency == NULL)
+	rate_key(&key, tenant_id, NULL);
+	entry = hash_search(rates, &key, HASH_FIND, NULL);
+	if (entry == NULL)
 	{
 		uint64		invalidations = accounts_invalidation_count();
 
 		accounts_prepare(&default_plan,
-						 "SELECT code FROM accounts.currencies WHERE is_default",
-						 0, NULL);
-		accounts_execute(default_plan, NULL, NULL, true, -1);
+						 "SELECT code FROM accounts.currencies"
+						 " WHERE tenant_id = $1 AND is_default",
+						 1, argtypes);
+		values[0] = Int64GetDatum(tenant_id);
+		accounts_execute(default_plan, values, NULL, true, -1);
 		if (SPI_processed != 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_NOT_NULL_VIOLATION),
-					 errmsg("deal has no currency and no default currency is set"),
-					 errhint("Give the deal a currency, or set a default: INSERT INTO accounts.currencies (code, rate, is_default) VALUES ('USD', 1, true).")));
+					 errmsg("deal has no currency and tenant %lld has no default currency",
+							(long long) tenant_id),
+					 errhint("Give the deal a currency, or set a default: INSERT INTO accounts.currencies (tenant_id, code, rate, is_default) VALUES (%lld, 'USD', 1, true).",
+							 (long long) tenant_id)));
 		code = DatumGetTextPP(SPI_getbinval(SPI_tuptable->vals[0],
 											SPI_tuptable->tupdesc, 1, &isnull));
 		if (invalidations != accounts_invalidation_count())
 			return (text *) DatumGetPointer(datumCopy(PointerGetDatum(code),
 													  false, -1));
 		remember_currencies();
-		default_currency = (text *) MemoryContextAlloc(rates_cxt,
-														VARSIZE_ANY(code));
-		memcpy(default_currency, code, VARSIZE_ANY(code));
+		entry = hash_search(rates, &key, HASH_ENTER, &found);
+		entry->code = (text *) MemoryContextAlloc(rates_cxt, VARSIZE_ANY(code));
+		memcpy(entry->code, code, VARSIZE_ANY(code));
 	}
-	return (text *) DatumGetPointer(datumCopy(PointerGetDatum(default_currency),
+	return (text *) DatumGetPointer(datumCopy(PointerGetDatum(entry->code),
 											  false, -1));
 }
 
@@ -213,6 +245,7 @@ deal_share(DealShare *share, TupleTableSlot *slot, TableInfo *info)
 	char	   *status;
 
 	memset(share, 0, sizeof(DealShare));
+	share->tenant_id = get_tenant(slot, info);
 	share->org_id = get_int64_col(slot, info, COL_ORG_ID, &isnull);
 	status = TextDatumGetCString(get_col(slot, info, COL_STATUS, &isnull));
 	share->status = status[0];
@@ -227,7 +260,8 @@ deal_share(DealShare *share, TupleTableSlot *slot, TableInfo *info)
 	if (share->org_id != 0 && (share->status == 'w' || share->status == 'o'))
 	{
 		share->value_dc = numeric_times(share->value,
-										deals_currency_rate(share->currency));
+										deals_currency_rate(share->tenant_id,
+															share->currency));
 		if (share->status == 'o')
 		{
 			int32		probability = 100;
@@ -265,7 +299,7 @@ deal_row(void *arg, TupleTableSlot *slot, int sign)
 	deal_share(&share, slot, &rows->info);
 	if (share.org_id == 0 || share.status == 'd')
 		return;
-	delta = deltas_get(rows->set, share.org_id);
+	delta = deltas_get(rows->set, share.tenant_id, share.org_id);
 	switch (share.status)
 	{
 		case 'w':
@@ -317,13 +351,6 @@ accounts_deal_after(PG_FUNCTION_ARGS)
 	relevant[4] = rows.info.attnum[COL_PROBABILITY];
 	relevant[5] = rows.info.attnum[COL_WON_TIME];
 
-	/*
-	 * Take the figures lock before reading any rate: a rate change holds a
-	 * SHARE lock on the figures until it commits, and taking the lock reads
-	 * its invalidation of the cached rates.
-	 */
-	LockRelationOid(accounts_relid("figures"), RowExclusiveLock);
-
 	SPI_connect();
 	accounts_begin_maintenance(&save_userid, &save_sec_context);
 	rows.set = deltas_create();
@@ -346,12 +373,12 @@ Datum
 accounts_currency_after(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	static const Oid argtypes[] = {TEXTOID};
+	static const Oid argtypes[] = {INT8OID, TEXTOID};
 	TupleDesc	tupdesc;
 	TableInfo	info;
 	Datum		oldrate,
 				newrate,
-				values[1];
+				values[2];
 	bool		isnull;
 	Oid			save_userid;
 	int			save_sec_context;
@@ -373,21 +400,23 @@ accounts_currency_after(PG_FUNCTION_ARGS)
 						   tupdesc, &isnull);
 	if (DatumGetBool(DirectFunctionCall2(numeric_eq, oldrate, newrate)))
 		return PointerGetDatum(NULL);
-	values[0] = heap_getattr(trigdata->tg_newtuple, info.attnum[COL_CODE],
+	values[0] = heap_getattr(trigdata->tg_newtuple, info.attnum[COL_TENANT_ID],
+							 tupdesc, &isnull);
+	values[1] = heap_getattr(trigdata->tg_newtuple, info.attnum[COL_CODE],
 							 tupdesc, &isnull);
 
 	SPI_connect();
 	accounts_begin_maintenance(&save_userid, &save_sec_context);
 
 	/*
-	 * Wait for every transaction that wrote figures, and keep new figure
-	 * writers out until this one commits.  Locking the figures rather than
-	 * the deals keeps the lock order of the writers, which lock a figures
-	 * row before they may write a deal: a writer that holds the figures lock
-	 * already goes on and commits.  The recomputation then reads what is
-	 * committed now, whatever the isolation level.
+	 * Wait for every transaction that read a rate of the tenant, and keep
+	 * new ones out until this one commits.  The writers take the rates lock
+	 * before they may write a deal, and the rate change takes no lock on
+	 * the deals: a writer that holds it already goes on and commits.  The
+	 * recomputation then reads what is committed now, whatever the
+	 * isolation level.
 	 */
-	LockRelationOid(accounts_relid("figures"), ShareLock);
+	tenant_lock_rates(DatumGetInt64(values[0]), true);
 	accounts_check_trusted_triggers("figures");
 
 	accounts_prepare(&recompute_plan,
@@ -404,12 +433,15 @@ accounts_currency_after(PG_FUNCTION_ARGS)
 					 "   * COALESCE(d.probability, 100) * 0.01) "
 					 "   FILTER (WHERE d.status = 'open'), 0) AS weighted "
 					 " FROM accounts.deals d "
-					 " JOIN accounts.currencies c ON c.code = d.currency "
-					 " WHERE d.org_id IN (SELECT x.org_id FROM accounts.deals x "
-					 "  WHERE x.currency = $1 AND x.status IN ('won', 'open')) "
+					 " JOIN accounts.currencies c "
+					 "  ON c.tenant_id = d.tenant_id AND c.code = d.currency "
+					 " WHERE d.tenant_id = $1 AND d.org_id IN "
+					 "  (SELECT x.org_id FROM accounts.deals x "
+					 "   WHERE x.tenant_id = $1 AND x.currency = $2 "
+					 "   AND x.status IN ('won', 'open')) "
 					 " GROUP BY d.org_id) r "
-					 "WHERE f.org_id = r.org_id",
-					 1, argtypes);
+					 "WHERE f.tenant_id = $1 AND f.org_id = r.org_id",
+					 2, argtypes);
 	accounts_execute(recompute_plan, values, NULL, true, -1);
 
 	accounts_end_maintenance(save_userid, save_sec_context);

@@ -64,7 +64,7 @@
 #include "accounts.h"
 #include "direct.h"
 
-#define DIRECT_MAX_KEYS 2
+#define DIRECT_MAX_KEYS 3
 
 typedef struct KeptIndexes KeptIndexes;
 
@@ -924,17 +924,17 @@ direct_delete(DirectTable *t)
 }
 
 /*
- * Take the rows of t whose first key column is key (isnull: NULL) that
- * wanted() accepts and that no transaction is writing: each is locked
+ * Take the rows of t whose first nkeys key columns are key (isnull: NULL)
+ * that wanted() accepts and that no transaction is writing: each is locked
  * without waiting (one that an open or prepared transaction writes, or
  * that another backend locks first, is passed over), deleted, and handed
  * to took() with all attributes.  Returns how many were taken.
  */
 int
-direct_take(DirectTable *t, Datum key, bool isnull, DirectFilter wanted,
-			DirectFilter took, void *arg)
+direct_take(DirectTable *t, const Datum *key, const bool *isnull, int nkeys,
+			DirectFilter wanted, DirectFilter took, void *arg)
 {
-	ScanKeyData scankey;
+	ScanKeyData scankeys[DIRECT_MAX_KEYS];
 	SnapshotData dirty;
 	IndexScanDesc scan;
 	ItemPointer tid;
@@ -947,10 +947,12 @@ direct_take(DirectTable *t, Datum key, bool isnull, DirectFilter wanted,
 		t->taken = table_slot_create(t->rel, NULL);
 		MemoryContextSwitchTo(old);
 	}
-	equality_key(&scankey, t->index, 0, &t->eq[0], key, isnull);
+	Assert(nkeys <= t->nkeys);
+	for (int k = 0; k < nkeys; k++)
+		equality_key(&scankeys[k], t->index, k, &t->eq[k], key[k], isnull[k]);
 	InitDirtySnapshot(dirty);
-	scan = index_beginscan_compat(t->rel, t->index, &dirty, 1, 0);
-	index_rescan(scan, &scankey, 1, NULL, 0);
+	scan = index_beginscan_compat(t->rel, t->index, &dirty, nkeys, 0);
+	index_rescan(scan, scankeys, nkeys, NULL, 0);
 	while ((tid = index_getnext_tid(scan, ForwardScanDirection)) != NULL)
 	{
 		TM_FailureData tmfd;
@@ -1017,8 +1019,9 @@ direct_row_empty(DirectTable *t)
 }
 
 /*
- * An index of a base table whose first column is an organization id, to
- * read the first row of one organization in either direction.
+ * An index of a base table whose first columns are a tenant and an
+ * organization id, to read the first row of one organization in either
+ * direction.
  */
 OrgScan *
 org_scan_open(const char *relname, const char *indexname)
@@ -1028,7 +1031,7 @@ org_scan_open(const char *relname, const char *indexname)
 	r->rel = table_open(accounts_relid(relname), AccessShareLock);
 	r->index = index_open(accounts_relid(indexname), AccessShareLock);
 	accounts_table_info(r->rel, &r->info);
-	r->eq = equality_functions(direct_def(r->rel), r->index, 1);
+	r->eq = equality_functions(direct_def(r->rel), r->index, 2);
 	r->slot = table_slot_create(r->rel, NULL);
 	return r;
 }
@@ -1043,21 +1046,24 @@ org_scan_close(OrgScan *r)
 }
 
 /*
- * The first row, in direction dir, of the index entries whose first column
- * is key, visible to snapshot and accepted by filter.  r->slot holds it,
- * with all attributes fetched.
+ * The first row, in direction dir, of the index entries of one
+ * organization, visible to snapshot and accepted by filter.  r->slot holds
+ * it, with all attributes fetched.
  */
 bool
-org_scan_first(OrgScan *r, Datum key, ScanDirection dir,
-				   Snapshot snapshot, DirectFilter filter, void *arg)
+org_scan_first(OrgScan *r, int64 tenant_id, int64 org_id, ScanDirection dir,
+			   Snapshot snapshot, DirectFilter filter, void *arg)
 {
-	ScanKeyData scankey;
+	ScanKeyData scankeys[2];
 	IndexScanDesc scan;
 	bool		found = false;
 
-	equality_key(&scankey, r->index, 0, r->eq, key, false);
-	scan = index_beginscan_compat(r->rel, r->index, snapshot, 1, 0);
-	index_rescan(scan, &scankey, 1, NULL, 0);
+	equality_key(&scankeys[0], r->index, 0, &r->eq[0],
+				 Int64GetDatum(tenant_id), false);
+	equality_key(&scankeys[1], r->index, 1, &r->eq[1],
+				 Int64GetDatum(org_id), false);
+	scan = index_beginscan_compat(r->rel, r->index, snapshot, 2, 0);
+	index_rescan(scan, scankeys, 2, NULL, 0);
 	while (index_getnext_slot(scan, dir, r->slot))
 	{
 		slot_getallattrs(r->slot);

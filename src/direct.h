@@ -4,7 +4,7 @@
  *	  Rows of the extension's tables found and written without statements
  *	  (direct.c): a DirectTable finds the rows of a table by its unique
  *	  index and writes them; an OrgScan reads the first row of one
- *	  organization along an index of a base table.
+ *	  organization (of one tenant) along an index of a base table.
  *
  *	  A write starts from direct_row_from_found() (the row found, to update
  *	  it) or direct_row_empty() (all NULL, to insert one), sets columns of
@@ -36,15 +36,16 @@ extern bool direct_found_after_snapshot(DirectTable *t);
 extern bool direct_update(DirectTable *t);
 extern void direct_insert(DirectTable *t);
 extern bool direct_delete(DirectTable *t);
-extern int	direct_take(DirectTable *t, Datum key, bool isnull,
-						DirectFilter wanted, DirectFilter took, void *arg);
+extern int	direct_take(DirectTable *t, const Datum *key, const bool *isnull,
+						int nkeys, DirectFilter wanted, DirectFilter took,
+						void *arg);
 extern void direct_row_from_found(DirectTable *t);
 extern void direct_row_empty(DirectTable *t);
 extern OrgScan *org_scan_open(const char *relname, const char *indexname);
 extern void org_scan_close(OrgScan *r);
-extern bool org_scan_first(OrgScan *r, Datum key, ScanDirection dir,
-							   Snapshot snapshot, DirectFilter filter,
-							   void *arg);
+extern bool org_scan_first(OrgScan *r, int64 tenant_id, int64 org_id,
+						   ScanDirection dir, Snapshot snapshot,
+						   DirectFilter filter, void *arg);
 
 extern Relation direct_relation(DirectTable *t);
 extern const TableInfo *direct_info(DirectTable *t);

@@ -162,7 +162,8 @@ events_subxact_callback(SubXactEvent event, SubTransactionId mySubid,
  * applies them.
  */
 static bool
-record_event_directly(int64 org_id, const char *kind, int64 deal_id)
+record_event_directly(int64 tenant_id, int64 org_id, const char *kind,
+					  int64 deal_id)
 {
 	Oid			seqid = accounts_relid_extended("account_events_id_seq", true);
 	DirectTable *t = direct_open_extended("account_events",
@@ -185,7 +186,7 @@ record_event_directly(int64 org_id, const char *kind, int64 deal_id)
 	/* read at once: no lookup in between (see accounts_table_info) */
 	if (!OidIsValid(seqid) || rel->trigdesc != NULL || rel->rd_rules != NULL ||
 		rel->rd_rel->relforcerowsecurity || rel->rd_rel->relispartition ||
-		RelationGetDescr(rel)->natts != 5 ||
+		RelationGetDescr(rel)->natts != 6 ||
 		TupleDescAttr(RelationGetDescr(rel),
 					  info->attnum[COL_DEAL_ID] - 1)->attnotnull ||
 		(constr != NULL &&
@@ -200,8 +201,8 @@ record_event_directly(int64 org_id, const char *kind, int64 deal_id)
 	/* the last kind recorded, as committed now */
 	r = org_scan_open("account_events", "account_events_org_id_id_idx");
 	snapshot = RegisterSnapshot(GetLatestSnapshot());
-	if (org_scan_first(r, Int64GetDatum(org_id), BackwardScanDirection,
-						   snapshot, NULL, NULL))
+	if (org_scan_first(r, tenant_id, org_id, BackwardScanDirection,
+					   snapshot, NULL, NULL))
 	{
 		bool		isnull;
 		text	   *last = DatumGetTextPP(get_col(org_scan_row(r), info, COL_KIND,
@@ -221,6 +222,7 @@ record_event_directly(int64 org_id, const char *kind, int64 deal_id)
 	id = nextval_internal(seqid, false);
 	direct_row_empty(t);
 	row = direct_new_row(t);
+	set_col(row, info, COL_TENANT_ID, Int64GetDatum(tenant_id), false);
 	set_col(row, info, COL_ID, Int64GetDatum(id), false);
 	set_col(row, info, COL_ORG_ID, Int64GetDatum(org_id), false);
 	set_col(row, info, COL_KIND, CStringGetTextDatum(kind), false);
@@ -241,28 +243,31 @@ record_event_directly(int64 org_id, const char *kind, int64 deal_id)
  * figures row, under which every event of the organization is recorded.
  */
 void
-events_record(int64 org_id, const char *kind, int64 deal_id)
+events_record(int64 tenant_id, int64 org_id, const char *kind, int64 deal_id)
 {
-	static const Oid argtypes[] = {INT8OID, TEXTOID, INT8OID};
-	Datum		values[3];
-	char		nulls[3] = {' ', ' ', ' '};
+	static const Oid argtypes[] = {INT8OID, INT8OID, TEXTOID, INT8OID};
+	Datum		values[4];
+	char		nulls[4] = {' ', ' ', ' ', ' '};
 
-	if (record_event_directly(org_id, kind, deal_id))
+	if (record_event_directly(tenant_id, org_id, kind, deal_id))
 		return;
 	accounts_check_trusted_triggers("account_events");
 	accounts_prepare(&event_plan,
-					 "INSERT INTO accounts.account_events (org_id, kind, deal_id)"
-					 " SELECT $1, $2, $3"
+					 "INSERT INTO accounts.account_events"
+					 " (tenant_id, org_id, kind, deal_id)"
+					 " SELECT $1, $2, $3, $4"
 					 " WHERE (SELECT l.kind FROM accounts.account_events l"
-					 "        WHERE l.org_id = $1 ORDER BY l.id DESC LIMIT 1)"
-					 "       IS DISTINCT FROM $2"
-					 " RETURNING id, org_id, kind, deal_id, event_time",
-					 3, argtypes);
-	values[0] = Int64GetDatum(org_id);
-	values[1] = CStringGetTextDatum(kind);
-	values[2] = Int64GetDatum(deal_id);
+					 "        WHERE l.tenant_id = $1 AND l.org_id = $2"
+					 "        ORDER BY l.id DESC LIMIT 1)"
+					 "       IS DISTINCT FROM $3"
+					 " RETURNING id",
+					 4, argtypes);
+	values[0] = Int64GetDatum(tenant_id);
+	values[1] = Int64GetDatum(org_id);
+	values[2] = CStringGetTextDatum(kind);
+	values[3] = Int64GetDatum(deal_id);
 	if (deal_id == 0)
-		nulls[2] = 'n';
+		nulls[3] = 'n';
 	accounts_execute(event_plan, values, nulls, true, -1);
 	events_announce_result();
 }

@@ -62,7 +62,7 @@ static const TableColumn sum_columns[NUM_FIGURE_SUMS] = {
 };
 
 static void apply_one(DeltaWriter *a, OrgDelta *delta);
-static void apply_currency(DeltaWriter *a, int64 org_id, CurrencyDelta *cd);
+static void apply_currency(DeltaWriter *a, OrgDelta *delta, CurrencyDelta *cd);
 static int	compare_activity_keys(const ActivityKey *a, const ActivityKey *b,
 								  bool nulls_last);
 static int	compare_deltas(const void *a, const void *b);
@@ -73,7 +73,7 @@ static int	compare_deltas(const void *a, const void *b);
  */
 struct DeltaSet
 {
-	Int64Map	orgs;			/* of OrgDelta */
+	KeyMap		orgs;			/* of OrgDelta */
 	MemoryContext cxt;
 };
 
@@ -83,16 +83,16 @@ deltas_create(void)
 	DeltaSet   *set = palloc(sizeof(DeltaSet));
 
 	set->cxt = CurrentMemoryContext;
-	int64map_init(&set->orgs, sizeof(OrgDelta));
+	keymap_init(&set->orgs, sizeof(OrgDelta));
 	return set;
 }
 
 OrgDelta *
-deltas_get(DeltaSet *set, int64 org_id)
+deltas_get(DeltaSet *set, int64 tenant_id, int64 org_id)
 {
 	bool		found;
 
-	return int64map_enter(&set->orgs, org_id, &found);
+	return keymap_enter(&set->orgs, tenant_id, org_id, &found);
 }
 
 /* *acc += sign * value, kept in the set's context */
@@ -242,23 +242,25 @@ delta_is_empty(const OrgDelta *delta)
 static int
 compare_deltas(const void *a, const void *b)
 {
-	int64		x = (*(OrgDelta *const *) a)->org_id;
-	int64		y = (*(OrgDelta *const *) b)->org_id;
+	const OrgDelta *x = *(OrgDelta *const *) a;
+	const OrgDelta *y = *(OrgDelta *const *) b;
 
-	return (x > y) - (x < y);
+	if (x->tenant_id != y->tenant_id)
+		return (x->tenant_id > y->tenant_id) - (x->tenant_id < y->tenant_id);
+	return (x->org_id > y->org_id) - (x->org_id < y->org_id);
 }
 
 /*
- * Apply the deltas of a statement, one organization at a time in org_id
- * order, so that statements lock figures rows in the same order.  The caller
+ * Apply the deltas of a statement, one organization at a time in (tenant,
+ * org_id) order, so that statements lock figures rows in the same order.  The caller
  * is connected to SPI and runs as the extension owner.
  */
 void
 deltas_apply(DeltaSet *set)
 {
-	long		n = int64map_count(&set->orgs);
+	long		n = keymap_count(&set->orgs);
 	OrgDelta  **deltas;
-	Int64MapIter it;
+	KeyMapIter it;
 	OrgDelta   *delta;
 	long		i = 0;
 	DeltaWriter		a;
@@ -268,8 +270,8 @@ deltas_apply(DeltaSet *set)
 	if (n == 0)
 		return;
 	deltas = palloc(sizeof(OrgDelta *) * n);
-	int64map_iter_init(&it, &set->orgs);
-	while ((delta = int64map_iter_next(&it)) != NULL)
+	keymap_iter_init(&it, &set->orgs);
+	while ((delta = keymap_iter_next(&it)) != NULL)
 		if (!delta_is_empty(delta))
 			deltas[i++] = delta;
 	n = i;
@@ -442,7 +444,7 @@ repair_range(DeltaWriter *a, Repair r)
  * last (the last done), as snapshot sees them.
  */
 static void
-repair_won_times(DeltaWriter *a, int64 org_id, Snapshot snapshot)
+repair_won_times(DeltaWriter *a, const OrgDelta *delta, Snapshot snapshot)
 {
 	OrgScan *r = repair_range(a, REPAIR_WON);
 	const TableInfo *info = org_scan_info(r);
@@ -455,11 +457,11 @@ repair_won_times(DeltaWriter *a, int64 org_id, Snapshot snapshot)
 					isnull;
 		Datum		won_time = (Datum) 0;
 
-		found = org_scan_first(r, Int64GetDatum(org_id),
-								   end == 0 ? ForwardScanDirection
-								   : BackwardScanDirection,
-								   snapshot, won_deal_filter,
-								   unconstify(TableInfo *, info));
+		found = org_scan_first(r, delta->tenant_id, delta->org_id,
+							   end == 0 ? ForwardScanDirection
+							   : BackwardScanDirection,
+							   snapshot, won_deal_filter,
+							   unconstify(TableInfo *, info));
 		if (found)
 			won_time = get_col(deal, info, COL_WON_TIME, &isnull);
 		set_col(row, a->info, end == 0 ? COL_FIRST_WON_TIME : COL_LAST_WON_TIME,
@@ -468,7 +470,8 @@ repair_won_times(DeltaWriter *a, int64 org_id, Snapshot snapshot)
 }
 
 static void
-repair_activity(DeltaWriter *a, int64 org_id, bool next, Snapshot snapshot)
+repair_activity(DeltaWriter *a, const OrgDelta *delta, bool next,
+				Snapshot snapshot)
 {
 	OrgScan *r = repair_range(a, next ? REPAIR_NEXT : REPAIR_LAST);
 	const TableInfo *info = org_scan_info(r);
@@ -478,10 +481,10 @@ repair_activity(DeltaWriter *a, int64 org_id, bool next, Snapshot snapshot)
 	bool		isnull;
 	Datum		d;
 
-	if (!org_scan_first(r, Int64GetDatum(org_id),
-							next ? ForwardScanDirection : BackwardScanDirection,
-							snapshot, next ? undone_filter : done_filter,
-							unconstify(TableInfo *, info)))
+	if (!org_scan_first(r, delta->tenant_id, delta->org_id,
+						next ? ForwardScanDirection : BackwardScanDirection,
+						snapshot, next ? undone_filter : done_filter,
+						unconstify(TableInfo *, info)))
 	{
 		set_activity(direct_new_row(a->figures), a->info, next, NULL, NULL);
 		return;
@@ -519,12 +522,14 @@ apply_one(DeltaWriter *a, OrgDelta *delta)
 	DirectTable *f = a->figures;
 	const TableInfo *info = a->info;
 	TupleTableSlot *row = direct_new_row(f);
-	Datum		key = Int64GetDatum(delta->org_id);
+	Datum		key[2];
 	bool		isnull;
 	int32		won_count;
 	ListCell   *lc;
 
-	if (!direct_find(f, &key, NULL))
+	key[0] = Int64GetDatum(delta->tenant_id);
+	key[1] = Int64GetDatum(delta->org_id);
+	if (!direct_find(f, key, NULL))
 		return;					/* the organization is being deleted */
 	for (;;)
 	{
@@ -545,8 +550,9 @@ apply_one(DeltaWriter *a, OrgDelta *delta)
 			ereport(ERROR,
 					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 					 errmsg("could not serialize access due to concurrent update"),
-					 errdetail("Another transaction changed the figures of organization %lld after this transaction's snapshot was taken.",
-							   (long long) delta->org_id),
+					 errdetail("Another transaction changed the figures of organization %lld of tenant %lld after this transaction's snapshot was taken.",
+							   (long long) delta->org_id,
+							   (long long) delta->tenant_id),
 					 errhint("The transaction might succeed if retried.")));
 		direct_row_from_found(f);
 		for (int c = 0; c < NUM_FIGURE_COUNTS; c++)
@@ -601,11 +607,11 @@ apply_one(DeltaWriter *a, OrgDelta *delta)
 			CommandCounterIncrement();
 			snapshot = RegisterSnapshot(GetLatestSnapshot());
 			if (repair_won)
-				repair_won_times(a, delta->org_id, snapshot);
+				repair_won_times(a, delta, snapshot);
 			if (next_left)
-				repair_activity(a, delta->org_id, true, snapshot);
+				repair_activity(a, delta, true, snapshot);
 			if (last_left)
-				repair_activity(a, delta->org_id, false, snapshot);
+				repair_activity(a, delta, false, snapshot);
 			UnregisterSnapshot(snapshot);
 		}
 
@@ -622,7 +628,7 @@ apply_one(DeltaWriter *a, OrgDelta *delta)
 
 		if (direct_update(f))
 			break;
-		if (!direct_find(f, &key, NULL))
+		if (!direct_find(f, key, NULL))
 			return;
 	}
 
@@ -636,20 +642,22 @@ apply_one(DeltaWriter *a, OrgDelta *delta)
 		Datum		day = get_col(slot, info, COL_NEXT_ACTIVITY_DATE, &day_null);
 		Datum		value = get_col(slot, info, COL_WON_VALUE, &value_null);
 
-		board_add(a->board, DatumGetInt32(count), day_null,
+		board_add(a->board, delta->tenant_id, DatumGetInt32(count), day_null,
 				  day_null ? 0 : DatumGetDateADT(day),
 				  value_null ? NULL : DatumGetNumeric(value), sign);
 	}
 
 	foreach(lc, delta->currencies)
-		apply_currency(a, delta->org_id, lfirst(lc));
+		apply_currency(a, delta, lfirst(lc));
 
 	won_count = DatumGetInt32(get_col(row, info, COL_WON_DEALS_COUNT, &isnull));
 	if (delta->count[FIG_WON_DEALS] > 0 &&
 		won_count == delta->count[FIG_WON_DEALS])
-		events_record(delta->org_id, "created", delta->won_deal_added);
+		events_record(delta->tenant_id, delta->org_id, "created",
+					  delta->won_deal_added);
 	else if (delta->count[FIG_WON_DEALS] < 0 && won_count == 0)
-		events_record(delta->org_id, "closed", delta->won_deal_removed);
+		events_record(delta->tenant_id, delta->org_id, "closed",
+					  delta->won_deal_removed);
 }
 
 /*
@@ -680,13 +688,13 @@ compare_activity_keys(const ActivityKey *a, const ActivityKey *b,
  * else writes these rows.
  */
 static void
-apply_currency(DeltaWriter *a, int64 org_id, CurrencyDelta *cd)
+apply_currency(DeltaWriter *a, OrgDelta *delta, CurrencyDelta *cd)
 {
 	DirectTable *c;
 	const TableInfo *info;
 	TupleTableSlot *row;
 	TupleTableSlot *found;
-	Datum		key[2];
+	Datum		key[3];
 
 	if (cd->count == 0 && numeric_is_zero(cd->value))
 		return;
@@ -702,8 +710,9 @@ apply_currency(DeltaWriter *a, int64 org_id, CurrencyDelta *cd)
 	info = direct_info(c);
 	row = direct_new_row(c);
 	found = direct_found_row(c);
-	key[0] = Int64GetDatum(org_id);
-	key[1] = PointerGetDatum(cd->currency);
+	key[0] = Int64GetDatum(delta->tenant_id);
+	key[1] = Int64GetDatum(delta->org_id);
+	key[2] = PointerGetDatum(cd->currency);
 	for (;;)
 	{
 		bool		isnull;
@@ -712,8 +721,9 @@ apply_currency(DeltaWriter *a, int64 org_id, CurrencyDelta *cd)
 		if (!direct_find(c, key, NULL))
 		{
 			direct_row_empty(c);
-			set_col(row, info, COL_ORG_ID, key[0], false);
-			set_col(row, info, COL_CURRENCY, key[1], false);
+			set_col(row, info, COL_TENANT_ID, key[0], false);
+			set_col(row, info, COL_ORG_ID, key[1], false);
+			set_col(row, info, COL_CURRENCY, key[2], false);
 			set_col(row, info, COL_WON_DEALS_COUNT, Int32GetDatum(cd->count),
 					false);
 			set_col(row, info, COL_WON_VALUE,

@@ -84,16 +84,19 @@ figures_rebuild(void)
 	append_figure_columns(&sql, "");
 	appendStringInfoString(&sql, ") = (");
 	append_figure_columns(&sql, "e.");
-	appendStringInfoString(&sql, ") FROM e WHERE f.org_id = e.org_id AND (");
+	appendStringInfoString(&sql, ") FROM e WHERE f.tenant_id = e.tenant_id"
+						   " AND f.org_id = e.org_id AND (");
 	append_figure_columns(&sql, "f.");
 	appendStringInfoString(&sql, ") IS DISTINCT FROM (");
 	append_figure_columns(&sql, "e.");
 	appendStringInfoString(&sql, ") RETURNING f.org_id),"
 						   " i AS (INSERT INTO accounts.figures SELECT e.* FROM e"
 						   "  WHERE NOT EXISTS (SELECT FROM accounts.figures f"
-						   "                    WHERE f.org_id = e.org_id) RETURNING org_id),"
+						   "   WHERE f.tenant_id = e.tenant_id AND f.org_id = e.org_id)"
+						   "  RETURNING org_id),"
 						   " d AS (DELETE FROM accounts.figures f WHERE NOT EXISTS"
-						   "  (SELECT FROM e WHERE e.org_id = f.org_id) RETURNING org_id) "
+						   "  (SELECT FROM e WHERE e.tenant_id = f.tenant_id"
+						   "   AND e.org_id = f.org_id) RETURNING org_id) "
 						   "SELECT (SELECT pg_catalog.count(*) FROM e),"
 						   " (SELECT pg_catalog.count(*) FROM u),"
 						   " (SELECT pg_catalog.count(*) FROM i),"
@@ -109,16 +112,19 @@ figures_rebuild(void)
 					 "  (SELECT * FROM accounts_internal.figures_by_currency_fresh),"
 					 " u AS (UPDATE accounts.figures_by_currency c SET"
 					 "  won_deals_count = e.won_deals_count, won_value = e.won_value"
-					 "  FROM e WHERE c.org_id = e.org_id AND c.currency = e.currency"
+					 "  FROM e WHERE c.tenant_id = e.tenant_id AND c.org_id = e.org_id"
+					 "  AND c.currency = e.currency"
 					 "  AND (c.won_deals_count, c.won_value)"
 					 "      IS DISTINCT FROM (e.won_deals_count, e.won_value)"
 					 "  RETURNING 1),"
 					 " i AS (INSERT INTO accounts.figures_by_currency SELECT * FROM e"
 					 "  WHERE NOT EXISTS (SELECT FROM accounts.figures_by_currency c"
-					 "   WHERE c.org_id = e.org_id AND c.currency = e.currency)"
+					 "   WHERE c.tenant_id = e.tenant_id AND c.org_id = e.org_id"
+					 "   AND c.currency = e.currency)"
 					 "  RETURNING 1),"
 					 " d AS (DELETE FROM accounts.figures_by_currency c WHERE NOT EXISTS"
-					 "  (SELECT FROM e WHERE e.org_id = c.org_id AND e.currency = c.currency)"
+					 "  (SELECT FROM e WHERE e.tenant_id = c.tenant_id"
+					 "   AND e.org_id = c.org_id AND e.currency = c.currency)"
 					 "  RETURNING 1) "
 					 "SELECT (SELECT pg_catalog.count(*) FROM u),"
 					 " (SELECT pg_catalog.count(*) FROM i),"
@@ -127,27 +133,20 @@ figures_rebuild(void)
 		elog(ERROR, "could not rebuild figures by currency: %s",
 			 SPI_result_code_string(rc));
 
-	/*
-	 * The board by day, from the figures now right, in slot 0 (from 0.2 on;
-	 * a database not yet updated has no board).
-	 */
-	if (OidIsValid(get_relname_relid("kanban_days",
-									 get_namespace_oid("accounts", false))))
-	{
-		rc = SPI_execute("DELETE FROM accounts.kanban_days", false, 0);
-		if (rc != SPI_OK_DELETE)
-			elog(ERROR, "could not clear the board: %s",
-				 SPI_result_code_string(rc));
-		rc = SPI_execute("INSERT INTO accounts.kanban_days"
-						 " (day, slot, accounts, won_value)"
-						 " SELECT next_activity_date, 0, pg_catalog.count(*),"
-						 "  pg_catalog.sum(won_value)"
-						 " FROM accounts.figures WHERE won_deals_count > 0"
-						 " GROUP BY next_activity_date", false, 0);
-		if (rc != SPI_OK_INSERT)
-			elog(ERROR, "could not rebuild the board: %s",
-				 SPI_result_code_string(rc));
-	}
+	/* The board by day, from the figures now right, in slot 0. */
+	rc = SPI_execute("DELETE FROM accounts.kanban_days", false, 0);
+	if (rc != SPI_OK_DELETE)
+		elog(ERROR, "could not clear the board: %s",
+			 SPI_result_code_string(rc));
+	rc = SPI_execute("INSERT INTO accounts.kanban_days"
+					 " (tenant_id, day, slot, accounts, won_value)"
+					 " SELECT tenant_id, next_activity_date, 0, pg_catalog.count(*),"
+					 "  pg_catalog.sum(won_value)"
+					 " FROM accounts.figures WHERE won_deals_count > 0"
+					 " GROUP BY tenant_id, next_activity_date", false, 0);
+	if (rc != SPI_OK_INSERT)
+		elog(ERROR, "could not rebuild the board: %s",
+			 SPI_result_code_string(rc));
 
 	/*
 	 * Bring the history in line with the figures, now right: 'created' for
@@ -155,18 +154,21 @@ figures_rebuild(void)
 	 * other organization whose last event is.  So a rebuild after a restore
 	 * without triggers records nothing twice.
 	 */
-	rc = SPI_execute("WITH w AS (SELECT org_id FROM accounts.figures"
+	rc = SPI_execute("WITH w AS (SELECT tenant_id, org_id FROM accounts.figures"
 					 "           WHERE won_deals_count > 0),"
-					 " l AS (SELECT DISTINCT ON (org_id) org_id, kind"
-					 "       FROM accounts.account_events ORDER BY org_id, id DESC)"
-					 " INSERT INTO accounts.account_events (org_id, kind)"
-					 " SELECT COALESCE(w.org_id, l.org_id),"
+					 " l AS (SELECT DISTINCT ON (tenant_id, org_id) tenant_id, org_id, kind"
+					 "       FROM accounts.account_events"
+					 "       ORDER BY tenant_id, org_id, id DESC)"
+					 " INSERT INTO accounts.account_events (tenant_id, org_id, kind)"
+					 " SELECT COALESCE(w.tenant_id, l.tenant_id),"
+					 "  COALESCE(w.org_id, l.org_id),"
 					 "  CASE WHEN w.org_id IS NULL THEN 'closed' ELSE 'created' END"
-					 " FROM w FULL JOIN l ON l.org_id = w.org_id"
+					 " FROM w FULL JOIN l"
+					 "  ON l.tenant_id = w.tenant_id AND l.org_id = w.org_id"
 					 " WHERE (w.org_id IS NOT NULL AND l.kind IS DISTINCT FROM 'created')"
 					 "    OR (w.org_id IS NULL AND l.kind = 'created')"
-					 " ORDER BY 1"
-					 " RETURNING id, org_id, kind, deal_id, event_time", false, 0);
+					 " ORDER BY 1, 2"
+					 " RETURNING id", false, 0);
 	if (rc != SPI_OK_INSERT_RETURNING)
 		elog(ERROR, "could not record account events: %s",
 			 SPI_result_code_string(rc));
@@ -182,6 +184,7 @@ accounts_rebuild(PG_FUNCTION_ARGS)
 	int			save_sec_context;
 	int64		n;
 
+	accounts_check_version();
 	SPI_connect();
 	accounts_begin_maintenance(&save_userid, &save_sec_context);
 	n = figures_rebuild();

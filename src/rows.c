@@ -9,7 +9,8 @@
  *		file given only a deal or a person.  It acts on the columns a table
  *		has, so one function serves every base table.
  *	  - organization_after creates and drops an organization's figures row.
- *	  - count_after keeps a counted figure (people, notes, files) by org_id,
+ *	  - count_after keeps a counted figure (people, notes, files) by
+ *		organization,
  *		per statement from the transition tables.
  *
  *-------------------------------------------------------------------------
@@ -34,7 +35,7 @@ static bool column_is_null(HeapTuple tuple, TupleDesc tupdesc, AttrNumber attnum
 static void set_time_if(bool cond, HeapTuple tuple, TupleDesc tupdesc,
 						AttrNumber attnum, int *ncols, int *cols,
 						Datum *values, bool *nulls);
-static int64 linked_org(const char *table, int64 id);
+static int64 linked_org(const char *table, int64 tenant_id, int64 id);
 
 static SPIPlanPtr deal_org_plan = NULL;
 static SPIPlanPtr person_org_plan = NULL;
@@ -77,23 +78,26 @@ set_time_if(bool cond, HeapTuple tuple, TupleDesc tupdesc, AttrNumber attnum,
  * that linking tells nothing about it.
  */
 static int64
-linked_org(const char *table, int64 id)
+linked_org(const char *table, int64 tenant_id, int64 id)
 {
-	static const Oid argtypes[] = {INT8OID};
+	static const Oid argtypes[] = {INT8OID, INT8OID};
 	SPIPlanPtr	plan;
-	Datum		values[1];
+	Datum		values[2];
 	bool		isnull;
 	Datum		d;
 
 	if (strcmp(table, "deals") == 0)
 		plan = accounts_prepare(&deal_org_plan,
-								"SELECT org_id FROM accounts.deals WHERE id = $1",
-								1, argtypes);
+								"SELECT org_id FROM accounts.deals"
+								" WHERE tenant_id = $1 AND id = $2",
+								2, argtypes);
 	else
 		plan = accounts_prepare(&person_org_plan,
-								"SELECT org_id FROM accounts.persons WHERE id = $1",
-								1, argtypes);
-	values[0] = Int64GetDatum(id);
+								"SELECT org_id FROM accounts.persons"
+								" WHERE tenant_id = $1 AND id = $2",
+								2, argtypes);
+	values[0] = Int64GetDatum(tenant_id);
+	values[1] = Int64GetDatum(id);
 	accounts_execute(plan, values, NULL, false, -1);
 	if (SPI_processed == 0)
 		ereport(ERROR,
@@ -122,6 +126,8 @@ accounts_before_row(PG_FUNCTION_ARGS)
 	Datum		values[4];
 	bool		nulls[4];
 	bool		spi = false;
+	int64		tenant_id;
+	bool		tenant_null;
 	MemoryContext callercxt = CurrentMemoryContext;
 	Oid			save_userid = InvalidOid;
 	int			save_sec_context = 0;
@@ -141,6 +147,10 @@ accounts_before_row(PG_FUNCTION_ARGS)
 	tuple = is_update ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
 	tupdesc = RelationGetDescr(trigdata->tg_relation);
 	accounts_table_info(trigdata->tg_relation, &info);
+	tenant_id = accounts_get_int64(tuple, tupdesc, info.attnum[COL_TENANT_ID],
+								   &tenant_null);
+	if (tenant_null)
+		return PointerGetDatum(tuple);	/* NOT NULL will refuse it */
 
 	if (is_update && info.attnum[COL_UPDATE_TIME] != InvalidAttrNumber)
 	{
@@ -167,7 +177,7 @@ accounts_before_row(PG_FUNCTION_ARGS)
 			spi = true;
 			accounts_begin_maintenance(&save_userid, &save_sec_context);
 			cols[ncols] = info.attnum[COL_CURRENCY];
-			values[ncols] = PointerGetDatum(deals_default_currency());
+			values[ncols] = PointerGetDatum(deals_default_currency(tenant_id));
 			accounts_end_maintenance(save_userid, save_sec_context);
 			{
 				MemoryContext spicxt = MemoryContextSwitchTo(callercxt);
@@ -226,9 +236,9 @@ accounts_before_row(PG_FUNCTION_ARGS)
 				spi = true;
 			}
 			if (!deal_null)
-				org_id = linked_org("deals", deal_id);
+				org_id = linked_org("deals", tenant_id, deal_id);
 			if (org_id == 0 && !person_null)
-				org_id = linked_org("persons", person_id);
+				org_id = linked_org("persons", tenant_id, person_id);
 		}
 		if (org_id != 0)
 		{
@@ -254,9 +264,10 @@ Datum
 accounts_organization_after(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	static const Oid argtypes[] = {INT8OID};
+	static const Oid argtypes[] = {INT8OID, INT8OID};
 	TableInfo	info;
-	Datum		values[1];
+	TupleDesc	tupdesc = RelationGetDescr(trigdata->tg_relation);
+	Datum		values[2];		/* tenant, id */
 	bool		isnull;
 	Oid			save_userid;
 	int			save_sec_context;
@@ -268,8 +279,10 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 							   tables);
 	}
 	accounts_table_info(trigdata->tg_relation, &info);
-	values[0] = Int64GetDatum(accounts_get_int64(trigdata->tg_trigtuple,
-												 RelationGetDescr(trigdata->tg_relation),
+	values[0] = Int64GetDatum(accounts_get_int64(trigdata->tg_trigtuple, tupdesc,
+												 info.attnum[COL_TENANT_ID],
+												 &isnull));
+	values[1] = Int64GetDatum(accounts_get_int64(trigdata->tg_trigtuple, tupdesc,
 												 info.attnum[COL_ID], &isnull));
 
 	/* what the SQL below fires of others' code: see the function */
@@ -282,9 +295,9 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
 		accounts_prepare(&figures_insert_plan,
-						 "INSERT INTO accounts.figures (org_id) VALUES ($1) "
-						 "ON CONFLICT (org_id) DO NOTHING",
-						 1, argtypes);
+						 "INSERT INTO accounts.figures (tenant_id, org_id)"
+						 " VALUES ($1, $2) ON CONFLICT (tenant_id, org_id) DO NOTHING",
+						 2, argtypes);
 		/*
 		 * The id may have a row already: its previous holder took another id
 		 * in the same statement, and what references the id stays with it.
@@ -298,28 +311,30 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 		 * after this; whichever comes first closes the account.
 		 */
 		accounts_prepare(&figures_delete_plan,
-						 "DELETE FROM accounts.figures WHERE org_id = $1 "
-						 "RETURNING won_deals_count",
-						 1, argtypes);
+						 "DELETE FROM accounts.figures"
+						 " WHERE tenant_id = $1 AND org_id = $2"
+						 " RETURNING won_deals_count",
+						 2, argtypes);
 		accounts_execute(figures_delete_plan, values, NULL, false, -1);
 		if (SPI_processed == 1 &&
 			DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
 										SPI_tuptable->tupdesc, 1, &isnull)) > 0)
-			events_record(DatumGetInt64(values[0]), "closed", 0);
+			events_record(DatumGetInt64(values[0]), DatumGetInt64(values[1]),
+						  "closed", 0);
 		accounts_prepare(&by_currency_delete_plan,
-						 "DELETE FROM accounts.figures_by_currency "
-						 "WHERE org_id = $1",
-						 1, argtypes);
+						 "DELETE FROM accounts.figures_by_currency"
+						 " WHERE tenant_id = $1 AND org_id = $2",
+						 2, argtypes);
 		accounts_execute(by_currency_delete_plan, values, NULL, false, -1);
 	}
 	else
 	{
-		static const Oid move_types[] = {INT8OID, INT8OID};
-		Datum		move[2];
+		static const Oid move_types[] = {INT8OID, INT8OID, INT8OID};
+		Datum		move[3];	/* tenant, old id, new id */
 
 		move[0] = values[0];
-		move[1] = Int64GetDatum(accounts_get_int64(trigdata->tg_newtuple,
-												   RelationGetDescr(trigdata->tg_relation),
+		move[1] = values[1];
+		move[2] = Int64GetDatum(accounts_get_int64(trigdata->tg_newtuple, tupdesc,
 												   info.attnum[COL_ID], &isnull));
 		/*
 		 * Figures belong to an id value, not to an organization row: the
@@ -331,20 +346,22 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 		 * a row if it has none, and the old id's row goes only if no
 		 * organization holds the old id now.
 		 */
-		if (DatumGetInt64(move[0]) != DatumGetInt64(move[1]))
+		if (DatumGetInt64(move[1]) != DatumGetInt64(move[2]))
 		{
 			accounts_prepare(&figures_move_plan,
 							 "WITH new_row AS ("
-							 "  INSERT INTO accounts.figures (org_id) VALUES ($2)"
-							 "  ON CONFLICT (org_id) DO NOTHING), "
+							 "  INSERT INTO accounts.figures (tenant_id, org_id)"
+							 "  VALUES ($1, $3) ON CONFLICT (tenant_id, org_id) DO NOTHING), "
 							 "old_row AS ("
-							 "  DELETE FROM accounts.figures WHERE org_id = $1"
+							 "  DELETE FROM accounts.figures"
+							 "  WHERE tenant_id = $1 AND org_id = $2"
 							 "  AND NOT EXISTS (SELECT FROM accounts.organizations"
-							 "                  WHERE id = $1)) "
+							 "                  WHERE tenant_id = $1 AND id = $2)) "
 							 "DELETE FROM accounts.figures_by_currency "
-							 "WHERE org_id = $1 AND NOT EXISTS "
-							 "  (SELECT FROM accounts.organizations WHERE id = $1)",
-							 2, move_types);
+							 "WHERE tenant_id = $1 AND org_id = $2 AND NOT EXISTS "
+							 "  (SELECT FROM accounts.organizations"
+							 "   WHERE tenant_id = $1 AND id = $2)",
+							 3, move_types);
 			accounts_execute(figures_move_plan, move, NULL, false, -1);
 		}
 	}
@@ -370,7 +387,8 @@ count_row(void *arg, TupleTableSlot *slot, int sign)
 	int64		org_id = get_int64_col(slot, &rows->info, COL_ORG_ID, &isnull);
 
 	if (!isnull)
-		deltas_get(rows->set, org_id)->count[rows->figure] += sign;
+		deltas_get(rows->set, get_tenant(slot, &rows->info),
+				   org_id)->count[rows->figure] += sign;
 }
 
 /*

@@ -30,8 +30,8 @@ PG_FUNCTION_INFO_V1(accounts_view_write);
 static bool
 kept_by_organization(const char *name)
 {
-	return strcmp(name, "id") == 0 || strcmp(name, "add_time") == 0 ||
-		strcmp(name, "update_time") == 0;
+	return strcmp(name, "id") == 0 || strcmp(name, "tenant_id") == 0 ||
+		strcmp(name, "add_time") == 0 || strcmp(name, "update_time") == 0;
 }
 
 /* The UPDATE plan of one view, kept while the SQL it needs is the same. */
@@ -127,9 +127,9 @@ accounts_view_write(PG_FUNCTION_ARGS)
 	orgrel = table_open(accounts_relid("organizations"), AccessShareLock);
 	orgdesc = RelationGetDescr(orgrel);
 
-	values = palloc(sizeof(Datum) * (viewdesc->natts + 1));
-	nulls = palloc(sizeof(char) * (viewdesc->natts + 1));
-	argtypes = palloc(sizeof(Oid) * (viewdesc->natts + 1));
+	values = palloc(sizeof(Datum) * (viewdesc->natts + 2));
+	nulls = palloc(sizeof(char) * (viewdesc->natts + 2));
+	argtypes = palloc(sizeof(Oid) * (viewdesc->natts + 2));
 	org_cols = palloc(sizeof(int) * viewdesc->natts);
 	initStringInfo(&sql);
 	initStringInfo(&returning);
@@ -183,7 +183,13 @@ accounts_view_write(PG_FUNCTION_ARGS)
 							   name),
 					 errhint("Change those records instead; the figure follows in the same transaction.")));
 	}
-	appendStringInfo(&sql, " WHERE id = $1 RETURNING %s", returning.data);
+	/* the organization of the row's tenant */
+	values[nargs] = heap_getattr(oldtup, SPI_fnumber(viewdesc, "tenant_id"),
+								 viewdesc, &isnull);
+	nulls[nargs] = ' ';
+	argtypes[nargs++] = INT8OID;
+	appendStringInfo(&sql, " WHERE id = $1 AND tenant_id = $%d RETURNING %s",
+					 nargs, returning.data);
 	table_close(orgrel, AccessShareLock);
 
 	if (!any_change)

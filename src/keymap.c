@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  *
- * int64map.c
- *	  Entries by an int64 key, for what one statement gathers per
- *	  organization or per day (see Int64Map in accounts.h).
+ * keymap.c
+ *	  Entries by a tenant and an id, for what one statement gathers per
+ *	  organization or per day (see KeyMap in accounts.h).
  *
  *-------------------------------------------------------------------------
  */
@@ -15,9 +15,9 @@
 
 /* An empty map of entries of entrysize bytes, in the current context. */
 void
-int64map_init(Int64Map *map, Size entrysize)
+keymap_init(KeyMap *map, Size entrysize)
 {
-	Assert(entrysize >= sizeof(int64));
+	Assert(entrysize >= sizeof(MapKey));
 	map->entrysize = entrysize;
 	map->ninline = 0;
 	map->inline_entries = NULL;
@@ -25,26 +25,30 @@ int64map_init(Int64Map *map, Size entrysize)
 	map->cxt = CurrentMemoryContext;
 }
 
-/* The entry of key, made (zeroed, but for the key) if not found. */
+/* The entry of (tenant_id, id), made (zeroed, but for the key) if not found. */
 void *
-int64map_enter(Int64Map *map, int64 key, bool *found)
+keymap_enter(KeyMap *map, int64 tenant_id, int64 id, bool *found)
 {
+	MapKey		key;
 	char	   *entry;
 
+	memset(&key, 0, sizeof(key));
+	key.tenant_id = tenant_id;
+	key.id = id;
 	for (int i = 0; i < map->ninline; i++)
 	{
 		entry = map->inline_entries + i * map->entrysize;
-		if (*(int64 *) entry == key)
+		if (((MapKey *) entry)->id == id && ((MapKey *) entry)->tenant_id == tenant_id)
 		{
 			*found = true;
 			return entry;
 		}
 	}
-	if (map->ninline < INT64MAP_INLINE)
+	if (map->ninline < KEYMAP_INLINE)
 	{
 		if (map->inline_entries == NULL)
 			map->inline_entries = MemoryContextAlloc(map->cxt,
-													 INT64MAP_INLINE * map->entrysize);
+													 KEYMAP_INLINE * map->entrysize);
 		entry = map->inline_entries + map->ninline++ * map->entrysize;
 		*found = false;
 	}
@@ -54,7 +58,7 @@ int64map_enter(Int64Map *map, int64 key, bool *found)
 		{
 			HASHCTL		ctl;
 
-			ctl.keysize = sizeof(int64);
+			ctl.keysize = sizeof(MapKey);
 			ctl.entrysize = map->entrysize;
 			ctl.hcxt = map->cxt;
 			map->rest = hash_create("accounts statement entries", 64, &ctl,
@@ -65,18 +69,18 @@ int64map_enter(Int64Map *map, int64 key, bool *found)
 			return entry;
 	}
 	memset(entry, 0, map->entrysize);
-	*(int64 *) entry = key;
+	*(MapKey *) entry = key;
 	return entry;
 }
 
 long
-int64map_count(Int64Map *map)
+keymap_count(KeyMap *map)
 {
 	return map->ninline + (map->rest ? hash_get_num_entries(map->rest) : 0);
 }
 
 void
-int64map_iter_init(Int64MapIter *it, Int64Map *map)
+keymap_iter_init(KeyMapIter *it, KeyMap *map)
 {
 	it->map = map;
 	it->next_inline = 0;
@@ -85,9 +89,9 @@ int64map_iter_init(Int64MapIter *it, Int64Map *map)
 
 /* The next entry, or NULL after the last. */
 void *
-int64map_iter_next(Int64MapIter *it)
+keymap_iter_next(KeyMapIter *it)
 {
-	Int64Map   *map = it->map;
+	KeyMap   *map = it->map;
 
 	if (it->next_inline < map->ninline)
 		return map->inline_entries + it->next_inline++ * map->entrysize;

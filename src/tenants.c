@@ -1,0 +1,209 @@
+/*-------------------------------------------------------------------------
+ *
+ * tenants.c
+ *	  Tenants: the companies that share a database.  Every table carries
+ *	  tenant_id, and keys and references include it (see the update script
+ *	  to 0.7).  This file holds what the tables cannot say by themselves:
+ *
+ *	  - accounts.current_tenant(), the default of every tenant_id column:
+ *		the setting accounts.tenant, or tenant 1 when it is not set, so
+ *		that a database of one company never names a tenant;
+ *	  - keep_tenant, which refuses to move a row to another tenant;
+ *	  - the rates lock of a tenant, which a rate change holds against the
+ *		deal writers of its own tenant only (see deals.c).
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_type.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "storage/lmgr.h"
+#include "storage/lock.h"
+#include "utils/guc.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/memutils.h"
+#include "utils/rel.h"
+
+#include "accounts.h"
+
+PG_FUNCTION_INFO_V1(accounts_current_tenant);
+PG_FUNCTION_INFO_V1(accounts_keep_tenant);
+
+/* the tenant of rows written without one when accounts.tenant is not set */
+#define DEFAULT_TENANT 1
+
+static char *tenant_setting = NULL;
+
+/*
+ * Tenants this backend has seen in accounts.tenants.  A tenant deleted
+ * since stays here; the foreign keys of the tables refuse its rows then.
+ */
+static HTAB *known_tenants = NULL;
+
+static SPIPlanPtr tenant_plan = NULL;
+
+void
+tenants_define_settings(void)
+{
+	/*
+	 * Checked where it is used, not when set: a value set before the
+	 * library is loaded would otherwise be dropped with a warning when it
+	 * is, and the rows written in the default tenant.
+	 */
+	DefineCustomStringVariable("accounts.tenant",
+							   "The tenant of this session: the default of every tenant_id column, and the tenant whose board the reading functions show.",
+							   "A tenant_id of accounts.tenants. Empty means tenant 1, the default tenant.",
+							   &tenant_setting,
+							   "",
+							   PGC_USERSET, 0,
+							   NULL, NULL, NULL);
+}
+
+/* Whether accounts.tenants has this tenant, as the extension owner sees it. */
+static bool
+tenant_exists(int64 tenant_id)
+{
+	static const Oid argtypes[] = {INT8OID};
+	Datum		values[1];
+	Oid			save_userid;
+	int			save_sec_context;
+	bool		found;
+
+	if (known_tenants != NULL &&
+		hash_search(known_tenants, &tenant_id, HASH_FIND, NULL) != NULL)
+		return true;
+
+	SPI_connect();
+	accounts_begin_maintenance(&save_userid, &save_sec_context);
+	accounts_prepare(&tenant_plan,
+					 "SELECT FROM accounts.tenants WHERE tenant_id = $1",
+					 1, argtypes);
+	values[0] = Int64GetDatum(tenant_id);
+	accounts_execute(tenant_plan, values, NULL, false, -1);
+	found = SPI_processed == 1;
+	accounts_end_maintenance(save_userid, save_sec_context);
+	SPI_finish();
+
+	if (found)
+	{
+		if (known_tenants == NULL)
+		{
+			HASHCTL		ctl;
+
+			ctl.keysize = sizeof(int64);
+			ctl.entrysize = sizeof(int64);
+			ctl.hcxt = TopMemoryContext;
+			known_tenants = hash_create("accounts tenants", 16, &ctl,
+										HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+		}
+		(void) hash_search(known_tenants, &tenant_id, HASH_ENTER, NULL);
+	}
+	return found;
+}
+
+/*
+ * accounts.current_tenant(): the tenant that accounts.tenant names, or the
+ * default tenant when it is empty.
+ */
+Datum
+accounts_current_tenant(PG_FUNCTION_ARGS)
+{
+	const char *s = tenant_setting ? tenant_setting : "";
+	char	   *end;
+	int64		tenant_id;
+
+	accounts_check_version();
+	while (*s == ' ')
+		s++;
+	if (*s == '\0')
+		PG_RETURN_INT64(DEFAULT_TENANT);
+	errno = 0;
+	tenant_id = strtoi64(s, &end, 10);
+	while (*end == ' ')
+		end++;
+	if (errno != 0 || *end != '\0' || tenant_id <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid value for parameter \"accounts.tenant\": \"%s\"",
+						tenant_setting),
+				 errdetail("A tenant is named by its tenant_id in accounts.tenants, a positive integer."),
+				 errhint("SET accounts.tenant = 1 for the default tenant, or RESET accounts.tenant.")));
+	if (!tenant_exists(tenant_id))
+		ereport(ERROR,
+				(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
+				 errmsg("tenant %lld does not exist", (long long) tenant_id),
+				 errdetail("The setting accounts.tenant names a tenant_id that accounts.tenants does not have."),
+				 errhint("Add it first: INSERT INTO accounts.tenants (tenant_id, name) VALUES (%lld, '...').",
+						 (long long) tenant_id)));
+	PG_RETURN_INT64(tenant_id);
+}
+
+/*
+ * BEFORE UPDATE OF tenant_id ON each base table FOR EACH ROW: a row stays
+ * in the tenant it was written in.  Its figures, its references and the
+ * rows that reference it all belong to that tenant.
+ */
+Datum
+accounts_keep_tenant(PG_FUNCTION_ARGS)
+{
+	TriggerData *trigdata = (TriggerData *) fcinfo->context;
+	TupleDesc	tupdesc;
+	AttrNumber	attnum;
+	bool		oldnull,
+				newnull;
+	Datum		oldval,
+				newval;
+
+	{
+		static const char *const tables[] = {
+			"users", "organizations", "persons", "currencies", "deals",
+			"activities", "notes", "files", NULL
+		};
+
+		accounts_check_trigger(fcinfo, "keep_tenant", false, true, tables);
+	}
+	if (!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
+		return PointerGetDatum(trigdata->tg_trigtuple);
+	tupdesc = RelationGetDescr(trigdata->tg_relation);
+	attnum = SPI_fnumber(tupdesc, "tenant_id");
+	if (attnum <= 0)
+		elog(ERROR, "table \"%s\" has no column \"tenant_id\"",
+			 RelationGetRelationName(trigdata->tg_relation));
+	oldval = heap_getattr(trigdata->tg_trigtuple, attnum, tupdesc, &oldnull);
+	newval = heap_getattr(trigdata->tg_newtuple, attnum, tupdesc, &newnull);
+	if (!newnull && !oldnull && DatumGetInt64(oldval) != DatumGetInt64(newval))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot move a row of \"%s\" from tenant %lld to tenant %lld",
+						RelationGetRelationName(trigdata->tg_relation),
+						(long long) DatumGetInt64(oldval),
+						(long long) DatumGetInt64(newval)),
+				 errdetail("A row stays in the tenant it was written in, with its figures and references."),
+				 errhint("Insert the row into the other tenant, and delete it from this one.")));
+	return PointerGetDatum(trigdata->tg_newtuple);
+}
+
+/*
+ * The rates lock of a tenant: a lock on the object (accounts.tenants,
+ * tenant), shown in pg_locks with classid the OID of accounts.tenants and
+ * objid the tenant (objsubid its high bits).  Deal writers take it in ROW
+ * EXCLUSIVE mode before they read a rate; a rate change takes it in SHARE
+ * mode (change), so that it waits for them and holds back new ones until
+ * it commits.  Held to the end of the transaction.  Getting it reads the
+ * pending invalidations, among them a committed rate change's.
+ */
+void
+tenant_lock_rates(int64 tenant_id, bool change)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_OBJECT(tag, MyDatabaseId, accounts_relid("tenants"),
+					   (uint32) tenant_id, (uint16) ((uint64) tenant_id >> 32));
+	if (LockAcquire(&tag, change ? ShareLock : RowExclusiveLock, false, false)
+		!= LOCKACQUIRE_ALREADY_HELD)
+		AcceptInvalidationMessages();
+}
