@@ -247,7 +247,7 @@ ALTER POLICY events_of_visible_organizations ON accounts.account_events
 				   WHERE o.tenant_id = account_events.tenant_id
 					 AND o.id = account_events.org_id));
 
-CREATE OR REPLACE VIEW accounts_internal.shipped (relname, item) AS VALUES
+CREATE OR REPLACE VIEW accounts_internal.shipped (relname, item) WITH (security_invoker = true) AS VALUES
 	('figures'::name, 'column activities_count DEFAULT 0'::text),
 	('figures', 'column activities_count NOT NULL'),
 	('figures', 'column done_activities_count DEFAULT 0'),
@@ -289,7 +289,7 @@ CREATE OR REPLACE VIEW accounts_internal.shipped (relname, item) AS VALUES
 	('kanban_days', 'constraint kanban_days_day_slot UNIQUE NULLS NOT DISTINCT (tenant_id, day, slot)');
 
 /* The recomputation, per tenant and organization. */
-CREATE OR REPLACE VIEW accounts_internal.figures_fresh AS
+CREATE OR REPLACE VIEW accounts_internal.figures_fresh WITH (security_invoker = true) AS
 SELECT o.id AS org_id,
 	COALESCE(d.won_deals_count, 0)::integer AS won_deals_count,
 	COALESCE(d.won_value, 0) AS won_value,
@@ -354,7 +354,7 @@ LEFT JOIN (SELECT DISTINCT ON (tenant_id, org_id) tenant_id, org_id, id, due_dat
 			   due_time DESC NULLS LAST, id DESC) la
 	ON la.tenant_id = o.tenant_id AND la.org_id = o.id;
 
-CREATE OR REPLACE VIEW accounts_internal.figures_by_currency_fresh AS
+CREATE OR REPLACE VIEW accounts_internal.figures_by_currency_fresh WITH (security_invoker = true) AS
 SELECT org_id, currency, count(*)::integer AS won_deals_count,
 	sum(value) AS won_value, tenant_id
 FROM accounts.deals
@@ -436,8 +436,10 @@ E'@omit\nLists every stored figure that differs from a fresh recomputation from 
 /*
  * The views: tenant_id last (a view made again in place keeps its columns
  * and may add some at the end), joins on the tenant and the organization.
+ * CREATE OR REPLACE VIEW sets the view's options to those it names: each
+ * names security_invoker again.
  */
-CREATE OR REPLACE VIEW accounts.organization_summary AS
+CREATE OR REPLACE VIEW accounts.organization_summary WITH (security_invoker = true) AS
 SELECT o.id, o.name, o.owner_id, o.address, o.label, o.custom_fields,
 	o.add_time, o.update_time,
 	f.won_deals_count > 0 AS is_account,
@@ -464,7 +466,7 @@ SELECT o.id, o.name, o.owner_id, o.address, o.label, o.custom_fields,
 FROM accounts.organizations o
 JOIN accounts.figures f ON f.tenant_id = o.tenant_id AND f.org_id = o.id;
 
-CREATE OR REPLACE VIEW accounts.accounts AS
+CREATE OR REPLACE VIEW accounts.accounts WITH (security_invoker = true) AS
 SELECT id, name, owner_id, address, label, custom_fields, add_time, update_time,
 	won_deals_count, won_value, won_value_by_currency, first_won_time,
 	last_won_time, open_deals_count, open_deals_value,
@@ -477,7 +479,7 @@ SELECT id, name, owner_id, address, label, custom_fields, add_time, update_time,
 FROM accounts.organization_summary
 WHERE won_deals_count > 0;
 
-CREATE OR REPLACE VIEW accounts.contact_overview AS
+CREATE OR REPLACE VIEW accounts.contact_overview WITH (security_invoker = true) AS
 SELECT p.period, p.period_position, count(c.id) AS accounts,
 	COALESCE(sum(c.won_value), 0) AS won_value, t.tenant_id
 FROM (SELECT accounts.current_tenant() AS tenant_id) t
@@ -493,7 +495,7 @@ LEFT JOIN (
 GROUP BY t.tenant_id, p.period, p.period_position
 ORDER BY p.period_position;
 
-CREATE OR REPLACE VIEW accounts.account_deals AS
+CREATE OR REPLACE VIEW accounts.account_deals WITH (security_invoker = true) AS
 SELECT d.org_id AS account_id, d.id, d.title, d.status, d.value, d.currency,
 	d.value * c.rate AS value_in_default_currency, d.probability, d.person_id,
 	d.owner_id, d.expected_close_date, d.won_time, d.lost_time, d.lost_reason,
@@ -504,7 +506,7 @@ JOIN accounts.figures f ON f.tenant_id = o.tenant_id AND f.org_id = o.id
 JOIN accounts.currencies c ON c.tenant_id = d.tenant_id AND c.code = d.currency
 WHERE f.won_deals_count > 0 AND d.status <> 'deleted';
 
-CREATE OR REPLACE VIEW accounts.account_people AS
+CREATE OR REPLACE VIEW accounts.account_people WITH (security_invoker = true) AS
 SELECT p.org_id AS account_id, p.id, p.name, p.email, p.phone, p.owner_id,
 	p.add_time, p.update_time, p.tenant_id
 FROM accounts.persons p
@@ -512,7 +514,7 @@ JOIN accounts.organizations o ON o.tenant_id = p.tenant_id AND o.id = p.org_id
 JOIN accounts.figures f ON f.tenant_id = o.tenant_id AND f.org_id = o.id
 WHERE f.won_deals_count > 0;
 
-CREATE OR REPLACE VIEW accounts.account_activities AS
+CREATE OR REPLACE VIEW accounts.account_activities WITH (security_invoker = true) AS
 SELECT a.org_id AS account_id, a.id, a.type, a.subject, a.due_date, a.due_time,
 	a.duration, a.done, a.marked_as_done_time, a.person_id, a.deal_id,
 	a.owner_id, a.note, a.add_time, a.update_time, a.tenant_id
@@ -521,7 +523,7 @@ JOIN accounts.organizations o ON o.tenant_id = a.tenant_id AND o.id = a.org_id
 JOIN accounts.figures f ON f.tenant_id = o.tenant_id AND f.org_id = o.id
 WHERE f.won_deals_count > 0;
 
-CREATE OR REPLACE VIEW accounts.account_notes AS
+CREATE OR REPLACE VIEW accounts.account_notes WITH (security_invoker = true) AS
 SELECT n.org_id AS account_id, n.id, n.content, n.person_id, n.deal_id,
 	n.owner_id, n.add_time, n.update_time, n.tenant_id
 FROM accounts.notes n
@@ -529,7 +531,7 @@ JOIN accounts.organizations o ON o.tenant_id = n.tenant_id AND o.id = n.org_id
 JOIN accounts.figures f ON f.tenant_id = o.tenant_id AND f.org_id = o.id
 WHERE f.won_deals_count > 0;
 
-CREATE OR REPLACE VIEW accounts.account_files AS
+CREATE OR REPLACE VIEW accounts.account_files WITH (security_invoker = true) AS
 SELECT fl.org_id AS account_id, fl.id, fl.name, fl.file_type, fl.file_size,
 	fl.url, fl.person_id, fl.deal_id, fl.owner_id, fl.add_time, fl.tenant_id
 FROM accounts.files fl
@@ -539,7 +541,7 @@ WHERE f.won_deals_count > 0;
 
 -- kanban_column() returns rows of the view: made again after it
 DROP FUNCTION accounts.kanban_column(accounts.bucket, date, bigint, integer, date);
-CREATE OR REPLACE VIEW accounts.kanban AS
+CREATE OR REPLACE VIEW accounts.kanban WITH (security_invoker = true) AS
 SELECT k.id, k.name, k.owner_id, k.bucket::accounts.bucket AS bucket,
 	pg_catalog.array_position(ARRAY['overdue', 'today', 'tomorrow', 'this_week',
 									'next_week', 'later', 'no_activity'],

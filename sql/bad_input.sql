@@ -468,17 +468,17 @@ TRUNCATE accounts.accounts;
 -- Functions
 --
 -- an id that is no account gives no row, like an invisible one
-SELECT count(*) FROM accounts.account(99);
-SELECT count(*) FROM accounts.account(3);
-SELECT count(*) FROM accounts.account(NULL);
-SELECT * FROM accounts.account('Acme');
+SELECT count(*) FROM accounts.account_detail(99) WHERE id IS NOT NULL;
+SELECT count(*) FROM accounts.account_detail(3) WHERE id IS NOT NULL;
+SELECT count(*) FROM accounts.account_detail(NULL) WHERE id IS NOT NULL;
+SELECT * FROM accounts.account_detail('Acme');
 :state
-SELECT count(*) FROM accounts.timeline(99);
-SELECT count(*) FROM accounts.timeline(NULL);
-SELECT * FROM accounts.timeline(1, lim => -1);
+SELECT count(*) FROM accounts.account_timeline(99);
+SELECT count(*) FROM accounts.account_timeline(NULL);
+SELECT * FROM accounts.account_timeline(1, page_size => -1);
 :state
-SELECT count(*) FROM accounts.timeline(1, lim => 0);
-SELECT * FROM accounts.timeline(1, before => 'whenever');
+SELECT count(*) FROM accounts.account_timeline(1, page_size => 0);
+SELECT * FROM accounts.account_timeline(1, older_than => 'whenever');
 :state
 -- kanban columns are named by the board's buckets
 SELECT * FROM accounts.kanban_column('someday');

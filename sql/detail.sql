@@ -93,50 +93,50 @@ UPDATE accounts.organizations SET custom_fields = '{"tier": "gold"}', label = 'k
 WHERE id = 1;
 SELECT id, name, label, custom_fields, won_deals_count, won_value,
 	won_value_by_currency, people_count, next_activity_subject
-FROM accounts.account(1);
+FROM accounts.account_detail(1);
 -- an organization that is no account, and one that does not exist
-SELECT count(*) FROM accounts.account(2);
-SELECT count(*) FROM accounts.account(424242);
+SELECT count(*) FROM accounts.account_detail(2) WHERE id IS NOT NULL;
+SELECT count(*) FROM accounts.account_detail(424242) WHERE id IS NOT NULL;
 
 -- The timeline, newest first; paged by (item_time, kind, id).
-SELECT * FROM accounts.timeline(1);
-SELECT * FROM accounts.timeline(1, lim => 3);
-SELECT * FROM accounts.timeline(1, before => '2026-02-10 10:00+00', lim => 3,
-	before_kind => 'note', before_id => 2);
-SELECT * FROM accounts.timeline(1, before => '2026-02-10 10:00+00', lim => 3,
-	before_kind => 'note', before_id => 1);
+SELECT * FROM accounts.account_timeline(1);
+SELECT * FROM accounts.account_timeline(1, page_size => 3);
+SELECT * FROM accounts.account_timeline(1, older_than => '2026-02-10 10:00+00', page_size => 3,
+	older_than_kind => 'note', older_than_id => 2);
+SELECT * FROM accounts.account_timeline(1, older_than => '2026-02-10 10:00+00', page_size => 3,
+	older_than_kind => 'note', older_than_id => 1);
 -- pages of two walk every item exactly once, in order
-SELECT kind, id FROM accounts.timeline(1, lim => 2);
+SELECT kind, id FROM accounts.account_timeline(1, page_size => 2);
 SELECT item_time AS t, kind AS k, id AS i
-FROM accounts.timeline(1, lim => 2) ORDER BY item_time, kind, id LIMIT 1 \gset
-SELECT kind, id FROM accounts.timeline(1, :'t', 2, :'k', :i);
+FROM accounts.account_timeline(1, page_size => 2) ORDER BY item_time, kind, id LIMIT 1 \gset
+SELECT kind, id FROM accounts.account_timeline(1, :'t', :'k', :i, 2);
 SELECT item_time AS t, kind AS k, id AS i
-FROM accounts.timeline(1, :'t', 2, :'k', :i) ORDER BY item_time, kind, id LIMIT 1 \gset
-SELECT kind, id FROM accounts.timeline(1, :'t', 2, :'k', :i);
+FROM accounts.account_timeline(1, :'t', :'k', :i, 2) ORDER BY item_time, kind, id LIMIT 1 \gset
+SELECT kind, id FROM accounts.account_timeline(1, :'t', :'k', :i, 2);
 SELECT item_time AS t, kind AS k, id AS i
-FROM accounts.timeline(1, :'t', 2, :'k', :i) ORDER BY item_time, kind, id LIMIT 1 \gset
-SELECT kind, id FROM accounts.timeline(1, :'t', 2, :'k', :i);
+FROM accounts.account_timeline(1, :'t', :'k', :i, 2) ORDER BY item_time, kind, id LIMIT 1 \gset
+SELECT kind, id FROM accounts.account_timeline(1, :'t', :'k', :i, 2);
 SELECT item_time AS t, kind AS k, id AS i
-FROM accounts.timeline(1, :'t', 2, :'k', :i) ORDER BY item_time, kind, id LIMIT 1 \gset
-SELECT kind, id FROM accounts.timeline(1, :'t', 2, :'k', :i);
+FROM accounts.account_timeline(1, :'t', :'k', :i, 2) ORDER BY item_time, kind, id LIMIT 1 \gset
+SELECT kind, id FROM accounts.account_timeline(1, :'t', :'k', :i, 2);
 SELECT item_time AS t, kind AS k, id AS i
-FROM accounts.timeline(1, :'t', 2, :'k', :i) ORDER BY item_time, kind, id LIMIT 1 \gset
+FROM accounts.account_timeline(1, :'t', :'k', :i, 2) ORDER BY item_time, kind, id LIMIT 1 \gset
 SELECT count(*) AS items,
 	(SELECT count(*) FROM accounts.account_notes WHERE account_id = 1)
 	+ (SELECT count(*) FROM accounts.account_files WHERE account_id = 1)
 	+ (SELECT count(*) FROM accounts.account_activities WHERE account_id = 1)
 	+ (SELECT count(*) FROM accounts.account_deals WHERE account_id = 1) AS expected
-FROM accounts.timeline(1, lim => 1000);
+FROM accounts.account_timeline(1, page_size => 1000);
 -- no account, no timeline
-SELECT count(*) FROM accounts.timeline(2);
-SELECT count(*) FROM accounts.timeline(424242);
-SELECT count(*) FROM accounts.timeline(NULL);
-SELECT * FROM accounts.timeline(1, lim => -1);
+SELECT count(*) FROM accounts.account_timeline(2);
+SELECT count(*) FROM accounts.account_timeline(424242);
+SELECT count(*) FROM accounts.account_timeline(NULL);
+SELECT * FROM accounts.account_timeline(1, page_size => -1);
 
 -- When the last won deal is reopened, the detail is gone with the account.
 UPDATE accounts.deals SET status = 'open' WHERE id = 1;
 SELECT count(*) FROM accounts.account_deals WHERE account_id = 1;
-SELECT count(*) FROM accounts.timeline(1);
+SELECT count(*) FROM accounts.account_timeline(1);
 SELECT * FROM detail_check;
 UPDATE accounts.deals SET status = 'won' WHERE id = 4;
 SELECT account_id, id, title FROM accounts.account_deals ORDER BY id;

@@ -349,20 +349,20 @@ SELECT * FROM problems;
 INSERT INTO accounts.organizations (name) VALUES ('Wayne');
 INSERT INTO accounts.deals (id, title, value, status, org_id, probability)
 VALUES (9001, 'upsert', 100, 'open', 5, 10)
-ON CONFLICT (id) DO NOTHING;
+ON CONFLICT (tenant_id, id) DO NOTHING;
 -- open 1, 100, weighted 10
 SELECT * FROM fig WHERE id = 5;
 SELECT * FROM problems;
 -- a conflict with DO NOTHING changes nothing
 INSERT INTO accounts.deals (id, title, value, status, org_id, probability)
 VALUES (9001, 'upsert', 999, 'won', 5, 10)
-ON CONFLICT (id) DO NOTHING;
+ON CONFLICT (tenant_id, id) DO NOTHING;
 SELECT * FROM fig WHERE id = 5;
 SELECT * FROM problems;
 -- a conflict with DO UPDATE wins the deal: won 1, 250, Oct 1; open 0
 INSERT INTO accounts.deals (id, title, value, status, org_id, won_time)
 VALUES (9001, 'upsert', 250, 'won', 5, '2024-10-01')
-ON CONFLICT (id) DO UPDATE
+ON CONFLICT (tenant_id, id) DO UPDATE
 SET status = excluded.status, value = excluded.value, won_time = excluded.won_time;
 SELECT * FROM fig WHERE id = 5;
 SELECT * FROM problems;
@@ -370,16 +370,16 @@ SELECT * FROM problems;
 INSERT INTO accounts.deals (id, title, value, status, org_id, won_time) VALUES
 	(9001, 'upsert', 250, 'lost', 5, NULL),
 	(9002, 'upsert 2', 75, 'won', 5, '2024-11-01')
-ON CONFLICT (id) DO UPDATE
+ON CONFLICT (tenant_id, id) DO UPDATE
 SET status = excluded.status, value = excluded.value, won_time = excluded.won_time;
 SELECT * FROM fig WHERE id = 5;
 SELECT * FROM problems;
 -- a person upserted into Wayne, then moved by an upsert to Umbrella
 INSERT INTO accounts.persons (id, name, org_id) VALUES (9001, 'upserted', 5)
-ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id;
+ON CONFLICT (tenant_id, id) DO UPDATE SET org_id = excluded.org_id;
 SELECT id, people FROM fig WHERE id IN (4, 5) ORDER BY id;
 INSERT INTO accounts.persons (id, name, org_id) VALUES (9001, 'upserted', 4)
-ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id;
+ON CONFLICT (tenant_id, id) DO UPDATE SET org_id = excluded.org_id;
 SELECT id, people FROM fig WHERE id IN (4, 5) ORDER BY id;
 SELECT * FROM problems;
 
@@ -489,7 +489,7 @@ SELECT * FROM problems;
 -- in the same statement: the deal of 201 now counts for the new one
 INSERT INTO accounts.organizations (id, name)
 VALUES (201, 'Upsert 1'), (201, 'Upsert 2')
-ON CONFLICT (id) DO UPDATE SET id = 205;
+ON CONFLICT (tenant_id, id) DO UPDATE SET id = 205;
 SELECT o.name, f.org_id, f.won_deals_count, f.won_value, f.people_count
 FROM accounts.figures f JOIN accounts.organizations o ON o.id = f.org_id
 WHERE f.org_id BETWEEN 200 AND 205 ORDER BY f.org_id;

@@ -66,7 +66,7 @@ UPDATE accounts.figures_by_currency SET won_deals_count = 7 WHERE org_id = 4 AND
 -- org 45 has no deal: its figures row goes, and so does it from the views
 DELETE FROM accounts.figures WHERE org_id = 45;
 -- a figures row for an organization that does not exist
-INSERT INTO accounts.figures (org_id) VALUES (1000);
+INSERT INTO accounts.figures (tenant_id, org_id) VALUES (1, 1000);
 SELECT org_id, figure, stored, expected FROM accounts.verify();
 SELECT source, org_id, count(*) FROM problems GROUP BY 1, 2 ORDER BY 1, 2;
 -- rebuild() repairs everything and returns the number of organizations

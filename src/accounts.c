@@ -196,6 +196,9 @@ resolve_columns(Relation rel, TableInfo *info)
 		int			attnum = SPI_fnumber(tupdesc, name);
 		Oid			type;
 
+		/* tables made before 0.7 have no tenants: see get_tenant() */
+		if (attnum <= 0 && col == COL_TENANT_ID)
+			continue;
 		if (attnum <= 0)
 			ereport(ERROR,
 					(errcode(ERRCODE_UNDEFINED_COLUMN),
@@ -324,7 +327,6 @@ accounts_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
 				 errmsg("function \"%s\" must be fired FOR EACH %s", funcname,
 						row ? "ROW" : "STATEMENT")));
 
-	accounts_check_version();
 	rel = trigdata->tg_relation;
 	if (RelationGetNamespace(rel) == get_namespace_oid("accounts", false))
 		for (int i = 0; relnames[i] != NULL && !known; i++)
@@ -338,19 +340,30 @@ accounts_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
 }
 
 /*
- * This library writes the tables of version 0.7 and later, which carry
- * tenants: in a database where the extension is older, every write of
- * its tables is refused until ALTER EXTENSION accounts UPDATE (the views
- * still answer).  Called by every trigger and maintenance function.
+ * Whether the extension in this database is at 0.7 or later, with tenants.
+ * The library serves earlier versions until ALTER EXTENSION accounts
+ * UPDATE: their tables have no tenant_id, and every row is taken to be of
+ * tenant 1 (get_tenant(), set_tenant(), the keys of direct.c, and the SQL
+ * that the triggers run, which has a form for each).
+ */
+bool
+accounts_has_tenants(void)
+{
+	return OidIsValid(accounts_relid_extended("tenants", true));
+}
+
+/*
+ * rebuild() and TRUNCATE recompute from the views of 0.7 and later: in a
+ * database at an earlier version, they ask for the update first.
  */
 void
 accounts_check_version(void)
 {
-	if (!OidIsValid(accounts_relid_extended("tenants", true)))
+	if (!accounts_has_tenants())
 		ereport(ERROR,
 				(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
-				 errmsg("extension \"accounts\" must be updated before its tables are written"),
-				 errdetail("The installed library of the extension keeps the figures of version 0.7 and later, and this database has an earlier version."),
+				 errmsg("extension \"accounts\" must be updated before its figures are rebuilt"),
+				 errdetail("The installed library of the extension rebuilds the figures of version 0.7 and later, and this database has an earlier version."),
 				 errhint("Run ALTER EXTENSION accounts UPDATE.")));
 }
 
@@ -454,6 +467,22 @@ accounts_prepare(SPIPlanPtr *cache, const char *sql, int nargs,
 		*cache = plan;
 	}
 	return *cache;
+}
+
+/*
+ * As accounts_prepare, for SQL that names tenants: sql where the extension
+ * is at 0.7 or later, before_tenants (the same parameters, the tenant ones
+ * unused) where it is older.  Each form is kept in its own cache entry.
+ */
+SPIPlanPtr
+accounts_prepare_tenanted(SPIPlanPtr cache[2], const char *sql,
+						  const char *before_tenants, int nargs,
+						  const Oid *argtypes)
+{
+	bool		tenants = accounts_has_tenants();
+
+	return accounts_prepare(&cache[tenants ? 1 : 0],
+							tenants ? sql : before_tenants, nargs, argtypes);
 }
 
 /*

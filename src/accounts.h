@@ -110,12 +110,17 @@ get_int64_col(TupleTableSlot *slot, const TableInfo *info, TableColumn col,
 	return *isnull ? 0 : DatumGetInt64(d);
 }
 
-/* The tenant of a row: tenant_id, NOT NULL in every table. */
+/* the tenant of every row of a table made before 0.7, and the default one */
+#define DEFAULT_TENANT 1
+
+/* The tenant of a row: tenant_id, NOT NULL in every table that has it. */
 static inline int64
 get_tenant(TupleTableSlot *slot, const TableInfo *info)
 {
 	bool		isnull;
 
+	if (info->attnum[COL_TENANT_ID] == InvalidAttrNumber)
+		return DEFAULT_TENANT;
 	return get_int64_col(slot, info, COL_TENANT_ID, &isnull);
 }
 
@@ -125,6 +130,13 @@ set_col(TupleTableSlot *slot, const TableInfo *info, TableColumn col,
 {
 	slot->tts_values[info->attnum[col] - 1] = isnull ? (Datum) 0 : value;
 	slot->tts_isnull[info->attnum[col] - 1] = isnull;
+}
+
+static inline void
+set_tenant(TupleTableSlot *slot, const TableInfo *info, int64 tenant_id)
+{
+	if (info->attnum[COL_TENANT_ID] != InvalidAttrNumber)
+		set_col(slot, info, COL_TENANT_ID, Int64GetDatum(tenant_id), false);
 }
 
 /* Counted figures, in the order of their columns in accounts.figures. */
@@ -256,6 +268,7 @@ extern void accounts_table_info(Relation rel, TableInfo *info);
 extern uint64 accounts_invalidation_count(void);
 extern Oid	accounts_relid(const char *relname);
 extern Oid	accounts_relid_extended(const char *relname, bool missing_ok);
+extern bool accounts_has_tenants(void);
 extern void accounts_check_version(void);
 extern void accounts_check_trigger(FunctionCallInfo fcinfo, const char *funcname,
 								   bool after, bool row,
@@ -268,6 +281,10 @@ extern int	accounts_pin_search_path(void);
 extern void accounts_unpin_search_path(int nestlevel);
 extern SPIPlanPtr accounts_prepare(SPIPlanPtr *cache, const char *sql,
 								   int nargs, const Oid *argtypes);
+extern SPIPlanPtr accounts_prepare_tenanted(SPIPlanPtr cache[2],
+											const char *sql,
+											const char *before_tenants,
+											int nargs, const Oid *argtypes);
 extern void accounts_execute(SPIPlanPtr plan, Datum *values, const char *nulls,
 							 bool latest_snapshot, int expected);
 /* called with each row version, all attributes fetched, valid for the call */
@@ -282,6 +299,8 @@ extern bool accounts_attr_changed(HeapTuple oldtup, HeapTuple newtup,
 								  TupleDesc tupdesc, AttrNumber attnum);
 extern int64 accounts_get_int64(HeapTuple tuple, TupleDesc tupdesc,
 								AttrNumber attnum, bool *isnull);
+extern int64 accounts_get_tenant(HeapTuple tuple, TupleDesc tupdesc,
+								 const TableInfo *info);
 
 /* figures.c */
 extern DeltaSet *deltas_create(void);

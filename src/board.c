@@ -250,7 +250,7 @@ board_apply(Board *board)
 				if (delta->accounts == 0 && numeric_is_zero(delta->won_value))
 					break;		/* what it took cancelled out */
 				direct_row_empty(t);
-				set_col(row, info, COL_TENANT_ID, key[0], false);
+				set_tenant(row, info, delta->tenant_id);
 				set_col(row, info, COL_DAY, key[1], isnull[1]);
 				set_col(row, info, COL_SLOT, key[2], false);
 				set_col(row, info, COL_ACCOUNTS,
@@ -290,8 +290,7 @@ board_row(void *arg, TupleTableSlot *slot, int sign)
 {
 	BoardRows  *rows = (BoardRows *) arg;
 	TableInfo  *info = &rows->info;
-	bool		tenant_null,
-				count_null,
+	bool		count_null,
 				day_null,
 				value_null;
 	Datum		count,
@@ -301,9 +300,7 @@ board_row(void *arg, TupleTableSlot *slot, int sign)
 	count = get_col(slot, info, COL_WON_DEALS_COUNT, &count_null);
 	day = get_col(slot, info, COL_NEXT_ACTIVITY_DATE, &day_null);
 	value = get_col(slot, info, COL_WON_VALUE, &value_null);
-	board_add(rows->board,
-			  DatumGetInt64(get_col(slot, info, COL_TENANT_ID, &tenant_null)),
-			  count_null ? 0 : DatumGetInt32(count), day_null,
+	board_add(rows->board, get_tenant(slot, info), count_null ? 0 : DatumGetInt32(count), day_null,
 			  day_null ? 0 : DatumGetDateADT(day),
 			  value_null ? NULL : DatumGetNumeric(value), sign);
 }

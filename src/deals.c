@@ -43,6 +43,16 @@
 PG_FUNCTION_INFO_V1(accounts_deal_after);
 PG_FUNCTION_INFO_V1(accounts_currency_after);
 
+/* The value figures of the deals d at the rates c, per organization. */
+#define RECOMPUTED_SUMS \
+	"  COALESCE(pg_catalog.sum(d.value * c.rate) " \
+	"   FILTER (WHERE d.status = 'won'), 0) AS won_value, " \
+	"  COALESCE(pg_catalog.sum(d.value * c.rate) " \
+	"   FILTER (WHERE d.status = 'open'), 0) AS open_value, " \
+	"  COALESCE(pg_catalog.sum(d.value * c.rate " \
+	"   * COALESCE(d.probability, 100) * 0.01) " \
+	"   FILTER (WHERE d.status = 'open'), 0) AS weighted "
+
 /* What one version of a deal row contributes to its organization. */
 typedef struct DealShare
 {
@@ -60,9 +70,10 @@ typedef struct DealShare
 static void deal_share(DealShare *share, TupleTableSlot *slot, TableInfo *info);
 static void deal_row(void *arg, TupleTableSlot *slot, int sign);
 
-static SPIPlanPtr rate_plan = NULL;
-static SPIPlanPtr default_plan = NULL;
-static SPIPlanPtr recompute_plan = NULL;
+/* each with and without tenants: see accounts_prepare_tenanted() */
+static SPIPlanPtr rate_plan[2];
+static SPIPlanPtr default_plan[2];
+static SPIPlanPtr recompute_plan[2];
 
 /*
  * Rates and the default currencies, cached per backend, by tenant.  Every
@@ -157,13 +168,15 @@ deals_currency_rate(int64 tenant_id, text *currency)
 		Numeric		rate;
 		uint64		invalidations = accounts_invalidation_count();
 
-		accounts_prepare(&rate_plan,
-						 "SELECT rate FROM accounts.currencies"
-						 " WHERE tenant_id = $1 AND code = $2",
-						 2, argtypes);
 		values[0] = Int64GetDatum(tenant_id);
 		values[1] = PointerGetDatum(currency);
-		accounts_execute(rate_plan, values, NULL, true, -1);
+		accounts_execute(accounts_prepare_tenanted(rate_plan,
+												   "SELECT rate FROM accounts.currencies"
+												   " WHERE tenant_id = $1 AND code = $2",
+												   "SELECT rate FROM accounts.currencies"
+												   " WHERE code = $2",
+												   2, argtypes),
+						 values, NULL, true, -1);
 		if (SPI_processed != 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_FOREIGN_KEY_VIOLATION),
@@ -209,12 +222,14 @@ deals_default_currency(int64 tenant_id)
 	{
 		uint64		invalidations = accounts_invalidation_count();
 
-		accounts_prepare(&default_plan,
-						 "SELECT code FROM accounts.currencies"
-						 " WHERE tenant_id = $1 AND is_default",
-						 1, argtypes);
 		values[0] = Int64GetDatum(tenant_id);
-		accounts_execute(default_plan, values, NULL, true, -1);
+		accounts_execute(accounts_prepare_tenanted(default_plan,
+												   "SELECT code FROM accounts.currencies"
+												   " WHERE tenant_id = $1 AND is_default",
+												   "SELECT code FROM accounts.currencies"
+												   " WHERE is_default AND $1 IS NOT NULL",
+												   1, argtypes),
+						 values, NULL, true, -1);
 		if (SPI_processed != 1)
 			ereport(ERROR,
 					(errcode(ERRCODE_NOT_NULL_VIOLATION),
@@ -400,8 +415,8 @@ accounts_currency_after(PG_FUNCTION_ARGS)
 						   tupdesc, &isnull);
 	if (DatumGetBool(DirectFunctionCall2(numeric_eq, oldrate, newrate)))
 		return PointerGetDatum(NULL);
-	values[0] = heap_getattr(trigdata->tg_newtuple, info.attnum[COL_TENANT_ID],
-							 tupdesc, &isnull);
+	values[0] = Int64GetDatum(accounts_get_tenant(trigdata->tg_newtuple,
+												  tupdesc, &info));
 	values[1] = heap_getattr(trigdata->tg_newtuple, info.attnum[COL_CODE],
 							 tupdesc, &isnull);
 
@@ -419,30 +434,36 @@ accounts_currency_after(PG_FUNCTION_ARGS)
 	tenant_lock_rates(DatumGetInt64(values[0]), true);
 	accounts_check_trusted_triggers("figures");
 
-	accounts_prepare(&recompute_plan,
-					 "UPDATE accounts.figures f SET "
-					 "won_value = r.won_value, "
-					 "open_deals_value = r.open_value, "
-					 "open_deals_weighted_value = r.weighted "
-					 "FROM (SELECT d.org_id, "
-					 "  COALESCE(pg_catalog.sum(d.value * c.rate) "
-					 "   FILTER (WHERE d.status = 'won'), 0) AS won_value, "
-					 "  COALESCE(pg_catalog.sum(d.value * c.rate) "
-					 "   FILTER (WHERE d.status = 'open'), 0) AS open_value, "
-					 "  COALESCE(pg_catalog.sum(d.value * c.rate "
-					 "   * COALESCE(d.probability, 100) * 0.01) "
-					 "   FILTER (WHERE d.status = 'open'), 0) AS weighted "
-					 " FROM accounts.deals d "
-					 " JOIN accounts.currencies c "
-					 "  ON c.tenant_id = d.tenant_id AND c.code = d.currency "
-					 " WHERE d.tenant_id = $1 AND d.org_id IN "
-					 "  (SELECT x.org_id FROM accounts.deals x "
-					 "   WHERE x.tenant_id = $1 AND x.currency = $2 "
-					 "   AND x.status IN ('won', 'open')) "
-					 " GROUP BY d.org_id) r "
-					 "WHERE f.tenant_id = $1 AND f.org_id = r.org_id",
-					 2, argtypes);
-	accounts_execute(recompute_plan, values, NULL, true, -1);
+	accounts_execute(accounts_prepare_tenanted(recompute_plan,
+											   "UPDATE accounts.figures f SET "
+											   "won_value = r.won_value, "
+											   "open_deals_value = r.open_value, "
+											   "open_deals_weighted_value = r.weighted "
+											   "FROM (SELECT d.org_id, "
+											   RECOMPUTED_SUMS
+											   " FROM accounts.deals d "
+											   " JOIN accounts.currencies c "
+											   "  ON c.tenant_id = d.tenant_id AND c.code = d.currency "
+											   " WHERE d.tenant_id = $1 AND d.org_id IN "
+											   "  (SELECT x.org_id FROM accounts.deals x "
+											   "   WHERE x.tenant_id = $1 AND x.currency = $2 "
+											   "   AND x.status IN ('won', 'open')) "
+											   " GROUP BY d.org_id) r "
+											   "WHERE f.tenant_id = $1 AND f.org_id = r.org_id",
+											   "UPDATE accounts.figures f SET "
+											   "won_value = r.won_value, "
+											   "open_deals_value = r.open_value, "
+											   "open_deals_weighted_value = r.weighted "
+											   "FROM (SELECT d.org_id, "
+											   RECOMPUTED_SUMS
+											   " FROM accounts.deals d "
+											   " JOIN accounts.currencies c ON c.code = d.currency "
+											   " WHERE d.org_id IN (SELECT x.org_id FROM accounts.deals x "
+											   "  WHERE x.currency = $2 AND x.status IN ('won', 'open')) "
+											   " GROUP BY d.org_id) r "
+											   "WHERE f.org_id = r.org_id",
+											   2, argtypes),
+					 values, NULL, true, -1);
 
 	accounts_end_maintenance(save_userid, save_sec_context);
 	SPI_finish();

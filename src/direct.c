@@ -75,6 +75,8 @@ struct DirectTable
 	TableInfo	info;			/* its columns */
 	Relation	index;			/* the unique index that finds rows */
 	int			nkeys;
+	int			skip;			/* keys of the callers not in index: the
+								 * tenant, in a table made before 0.7 */
 	KeptIndexes *def;			/* what the backend keeps of rel's indexes */
 	FmgrInfo   *eq;				/* equality of each key column (in def) */
 	Relation   *indexes;		/* every index, opened on the first write
@@ -94,6 +96,7 @@ struct OrgScan
 	Relation	rel;
 	TableInfo	info;			/* its columns */
 	Relation	index;
+	bool		tenant_key;		/* the index starts with tenant_id (0.7 on) */
 	FmgrInfo   *eq;
 	TupleTableSlot *slot;
 };
@@ -409,6 +412,8 @@ direct_open_extended(const char *relname, const char *indexname,
 	t->index = index_open(accounts_relid(indexname), RowExclusiveLock);
 	accounts_table_info(t->rel, &t->info);
 	t->nkeys = IndexRelationGetNumberOfKeyAttributes(t->index);
+	/* callers name the tenant first; tables made before 0.7 have none */
+	t->skip = t->info.attnum[COL_TENANT_ID] == InvalidAttrNumber ? 1 : 0;
 	/* the slots and the row access below are those of a heap table */
 	if (t->rel->rd_tableam != GetHeapamTableAmRoutine() ||
 		t->index->rd_index->indrelid != RelationGetRelid(t->rel) ||
@@ -665,6 +670,9 @@ direct_find_extended(DirectTable *t, const Datum *key, const bool *isnull,
 
 	if (busy != NULL)
 		*busy = false;
+	key += t->skip;
+	if (isnull != NULL)
+		isnull += t->skip;
 	if (t->remember && find_remembered(t, key, isnull))
 		return true;
 
@@ -947,6 +955,9 @@ direct_take(DirectTable *t, const Datum *key, const bool *isnull, int nkeys,
 		t->taken = table_slot_create(t->rel, NULL);
 		MemoryContextSwitchTo(old);
 	}
+	key += t->skip;
+	isnull += t->skip;
+	nkeys -= t->skip;
 	Assert(nkeys <= t->nkeys);
 	for (int k = 0; k < nkeys; k++)
 		equality_key(&scankeys[k], t->index, k, &t->eq[k], key[k], isnull[k]);
@@ -1031,6 +1042,7 @@ org_scan_open(const char *relname, const char *indexname)
 	r->rel = table_open(accounts_relid(relname), AccessShareLock);
 	r->index = index_open(accounts_relid(indexname), AccessShareLock);
 	accounts_table_info(r->rel, &r->info);
+	r->tenant_key = r->info.attnum[COL_TENANT_ID] != InvalidAttrNumber;
 	r->eq = equality_functions(direct_def(r->rel), r->index, 2);
 	r->slot = table_slot_create(r->rel, NULL);
 	return r;
@@ -1055,15 +1067,21 @@ org_scan_first(OrgScan *r, int64 tenant_id, int64 org_id, ScanDirection dir,
 			   Snapshot snapshot, DirectFilter filter, void *arg)
 {
 	ScanKeyData scankeys[2];
+	int			nkeys = 0;
 	IndexScanDesc scan;
 	bool		found = false;
 
-	equality_key(&scankeys[0], r->index, 0, &r->eq[0],
-				 Int64GetDatum(tenant_id), false);
-	equality_key(&scankeys[1], r->index, 1, &r->eq[1],
+	if (r->tenant_key)
+	{
+		equality_key(&scankeys[nkeys], r->index, nkeys, &r->eq[nkeys],
+					 Int64GetDatum(tenant_id), false);
+		nkeys++;
+	}
+	equality_key(&scankeys[nkeys], r->index, nkeys, &r->eq[nkeys],
 				 Int64GetDatum(org_id), false);
-	scan = index_beginscan_compat(r->rel, r->index, snapshot, 2, 0);
-	index_rescan(scan, scankeys, 2, NULL, 0);
+	nkeys++;
+	scan = index_beginscan_compat(r->rel, r->index, snapshot, nkeys, 0);
+	index_rescan(scan, scankeys, nkeys, NULL, 0);
 	while (index_getnext_slot(scan, dir, r->slot))
 	{
 		slot_getallattrs(r->slot);

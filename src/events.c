@@ -41,7 +41,7 @@ typedef struct PendingNotification
 /* in TopTransactionContext; NIL outside a transaction that recorded any */
 static List *pending = NIL;
 
-static SPIPlanPtr event_plan = NULL;
+static SPIPlanPtr event_plan[2];	/* see accounts_prepare_tenanted() */
 
 static void events_xact_callback(XactEvent event, void *arg);
 static void events_subxact_callback(SubXactEvent event,
@@ -186,7 +186,8 @@ record_event_directly(int64 tenant_id, int64 org_id, const char *kind,
 	/* read at once: no lookup in between (see accounts_table_info) */
 	if (!OidIsValid(seqid) || rel->trigdesc != NULL || rel->rd_rules != NULL ||
 		rel->rd_rel->relforcerowsecurity || rel->rd_rel->relispartition ||
-		RelationGetDescr(rel)->natts != 6 ||
+		RelationGetDescr(rel)->natts !=
+		(info->attnum[COL_TENANT_ID] != InvalidAttrNumber ? 6 : 5) ||
 		TupleDescAttr(RelationGetDescr(rel),
 					  info->attnum[COL_DEAL_ID] - 1)->attnotnull ||
 		(constr != NULL &&
@@ -222,7 +223,7 @@ record_event_directly(int64 tenant_id, int64 org_id, const char *kind,
 	id = nextval_internal(seqid, false);
 	direct_row_empty(t);
 	row = direct_new_row(t);
-	set_col(row, info, COL_TENANT_ID, Int64GetDatum(tenant_id), false);
+	set_tenant(row, info, tenant_id);
 	set_col(row, info, COL_ID, Int64GetDatum(id), false);
 	set_col(row, info, COL_ORG_ID, Int64GetDatum(org_id), false);
 	set_col(row, info, COL_KIND, CStringGetTextDatum(kind), false);
@@ -252,23 +253,30 @@ events_record(int64 tenant_id, int64 org_id, const char *kind, int64 deal_id)
 	if (record_event_directly(tenant_id, org_id, kind, deal_id))
 		return;
 	accounts_check_trusted_triggers("account_events");
-	accounts_prepare(&event_plan,
-					 "INSERT INTO accounts.account_events"
-					 " (tenant_id, org_id, kind, deal_id)"
-					 " SELECT $1, $2, $3, $4"
-					 " WHERE (SELECT l.kind FROM accounts.account_events l"
-					 "        WHERE l.tenant_id = $1 AND l.org_id = $2"
-					 "        ORDER BY l.id DESC LIMIT 1)"
-					 "       IS DISTINCT FROM $3"
-					 " RETURNING id",
-					 4, argtypes);
 	values[0] = Int64GetDatum(tenant_id);
 	values[1] = Int64GetDatum(org_id);
 	values[2] = CStringGetTextDatum(kind);
 	values[3] = Int64GetDatum(deal_id);
 	if (deal_id == 0)
 		nulls[3] = 'n';
-	accounts_execute(event_plan, values, nulls, true, -1);
+	accounts_execute(accounts_prepare_tenanted(event_plan,
+											   "INSERT INTO accounts.account_events"
+											   " (tenant_id, org_id, kind, deal_id)"
+											   " SELECT $1, $2, $3, $4"
+											   " WHERE (SELECT l.kind FROM accounts.account_events l"
+											   "        WHERE l.tenant_id = $1 AND l.org_id = $2"
+											   "        ORDER BY l.id DESC LIMIT 1)"
+											   "       IS DISTINCT FROM $3"
+											   " RETURNING id",
+											   "INSERT INTO accounts.account_events"
+											   " (org_id, kind, deal_id)"
+											   " SELECT $2, $3, $4"
+											   " WHERE (SELECT l.kind FROM accounts.account_events l"
+											   "        WHERE l.org_id = $2 ORDER BY l.id DESC LIMIT 1)"
+											   "       IS DISTINCT FROM $3"
+											   " RETURNING id",
+											   4, argtypes),
+					 values, nulls, true, -1);
 	events_announce_result();
 }
 

@@ -299,6 +299,14 @@ deltas_apply(DeltaSet *set)
 								   ALLOCSET_DEFAULT_SIZES);
 	for (i = 0; i < n; i++)
 	{
+		/*
+		 * Every figure writer holds its tenant's rates lock (tenants.c), as
+		 * a deal writer must before it reads a rate: a rate change then
+		 * waits for it before it waits for any figures row that it holds,
+		 * and cannot deadlock with it when it goes on to write a deal.
+		 */
+		if (i == 0 || deltas[i]->tenant_id != deltas[i - 1]->tenant_id)
+			tenant_lock_rates(deltas[i]->tenant_id, false);
 		old = MemoryContextSwitchTo(orgcxt);
 		apply_one(&a, deltas[i]);
 		MemoryContextSwitchTo(old);
@@ -721,7 +729,7 @@ apply_currency(DeltaWriter *a, OrgDelta *delta, CurrencyDelta *cd)
 		if (!direct_find(c, key, NULL))
 		{
 			direct_row_empty(c);
-			set_col(row, info, COL_TENANT_ID, key[0], false);
+			set_tenant(row, info, delta->tenant_id);
 			set_col(row, info, COL_ORG_ID, key[1], false);
 			set_col(row, info, COL_CURRENCY, key[2], false);
 			set_col(row, info, COL_WON_DEALS_COUNT, Int32GetDatum(cd->count),

@@ -210,6 +210,7 @@ accounts_truncate_after(PG_FUNCTION_ARGS)
 
 		accounts_check_trigger(fcinfo, "truncate_after", true, false, tables);
 	}
+	accounts_check_version();
 
 	SPI_connect();
 	accounts_begin_maintenance(&save_userid, &save_sec_context);

@@ -37,12 +37,13 @@ static void set_time_if(bool cond, HeapTuple tuple, TupleDesc tupdesc,
 						Datum *values, bool *nulls);
 static int64 linked_org(const char *table, int64 tenant_id, int64 id);
 
-static SPIPlanPtr deal_org_plan = NULL;
-static SPIPlanPtr person_org_plan = NULL;
-static SPIPlanPtr figures_insert_plan = NULL;
-static SPIPlanPtr figures_delete_plan = NULL;
-static SPIPlanPtr by_currency_delete_plan = NULL;
-static SPIPlanPtr figures_move_plan = NULL;
+/* each with and without tenants: see accounts_prepare_tenanted() */
+static SPIPlanPtr deal_org_plan[2];
+static SPIPlanPtr person_org_plan[2];
+static SPIPlanPtr figures_insert_plan[2];
+static SPIPlanPtr figures_delete_plan[2];
+static SPIPlanPtr by_currency_delete_plan[2];
+static SPIPlanPtr figures_move_plan[2];
 
 static bool
 column_is_null(HeapTuple tuple, TupleDesc tupdesc, AttrNumber attnum)
@@ -87,15 +88,19 @@ linked_org(const char *table, int64 tenant_id, int64 id)
 	Datum		d;
 
 	if (strcmp(table, "deals") == 0)
-		plan = accounts_prepare(&deal_org_plan,
-								"SELECT org_id FROM accounts.deals"
-								" WHERE tenant_id = $1 AND id = $2",
-								2, argtypes);
+		plan = accounts_prepare_tenanted(deal_org_plan,
+										 "SELECT org_id FROM accounts.deals"
+										 " WHERE tenant_id = $1 AND id = $2",
+										 "SELECT org_id FROM accounts.deals"
+										 " WHERE id = $2",
+										 2, argtypes);
 	else
-		plan = accounts_prepare(&person_org_plan,
-								"SELECT org_id FROM accounts.persons"
-								" WHERE tenant_id = $1 AND id = $2",
-								2, argtypes);
+		plan = accounts_prepare_tenanted(person_org_plan,
+										 "SELECT org_id FROM accounts.persons"
+										 " WHERE tenant_id = $1 AND id = $2",
+										 "SELECT org_id FROM accounts.persons"
+										 " WHERE id = $2",
+										 2, argtypes);
 	values[0] = Int64GetDatum(tenant_id);
 	values[1] = Int64GetDatum(id);
 	accounts_execute(plan, values, NULL, false, -1);
@@ -127,7 +132,6 @@ accounts_before_row(PG_FUNCTION_ARGS)
 	bool		nulls[4];
 	bool		spi = false;
 	int64		tenant_id;
-	bool		tenant_null;
 	MemoryContext callercxt = CurrentMemoryContext;
 	Oid			save_userid = InvalidOid;
 	int			save_sec_context = 0;
@@ -147,10 +151,10 @@ accounts_before_row(PG_FUNCTION_ARGS)
 	tuple = is_update ? trigdata->tg_newtuple : trigdata->tg_trigtuple;
 	tupdesc = RelationGetDescr(trigdata->tg_relation);
 	accounts_table_info(trigdata->tg_relation, &info);
-	tenant_id = accounts_get_int64(tuple, tupdesc, info.attnum[COL_TENANT_ID],
-								   &tenant_null);
-	if (tenant_null)
-		return PointerGetDatum(tuple);	/* NOT NULL will refuse it */
+	tenant_id = accounts_get_tenant(tuple, tupdesc, &info);
+	if (info.attnum[COL_TENANT_ID] != InvalidAttrNumber &&
+		column_is_null(tuple, tupdesc, info.attnum[COL_TENANT_ID]))
+		return PointerGetDatum(tuple);	/* NOT NULL refuses it next */
 
 	if (is_update && info.attnum[COL_UPDATE_TIME] != InvalidAttrNumber)
 	{
@@ -279,30 +283,34 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 							   tables);
 	}
 	accounts_table_info(trigdata->tg_relation, &info);
-	values[0] = Int64GetDatum(accounts_get_int64(trigdata->tg_trigtuple, tupdesc,
-												 info.attnum[COL_TENANT_ID],
-												 &isnull));
+	values[0] = Int64GetDatum(accounts_get_tenant(trigdata->tg_trigtuple,
+												  tupdesc, &info));
 	values[1] = Int64GetDatum(accounts_get_int64(trigdata->tg_trigtuple, tupdesc,
 												 info.attnum[COL_ID], &isnull));
 
 	/* what the SQL below fires of others' code: see the function */
 	accounts_check_trusted_triggers("figures");
 	accounts_check_trusted_triggers("figures_by_currency");
+	/* a figure writer: see deltas_apply() */
+	tenant_lock_rates(DatumGetInt64(values[0]), false);
 
 	SPI_connect();
 	accounts_begin_maintenance(&save_userid, &save_sec_context);
 
 	if (TRIGGER_FIRED_BY_INSERT(trigdata->tg_event))
 	{
-		accounts_prepare(&figures_insert_plan,
-						 "INSERT INTO accounts.figures (tenant_id, org_id)"
-						 " VALUES ($1, $2) ON CONFLICT (tenant_id, org_id) DO NOTHING",
-						 2, argtypes);
 		/*
 		 * The id may have a row already: its previous holder took another id
 		 * in the same statement, and what references the id stays with it.
 		 */
-		accounts_execute(figures_insert_plan, values, NULL, false, -1);
+		accounts_execute(accounts_prepare_tenanted(figures_insert_plan,
+												   "INSERT INTO accounts.figures (tenant_id, org_id)"
+												   " VALUES ($1, $2)"
+												   " ON CONFLICT (tenant_id, org_id) DO NOTHING",
+												   "INSERT INTO accounts.figures (org_id)"
+												   " VALUES ($2) ON CONFLICT (org_id) DO NOTHING",
+												   2, argtypes),
+						 values, NULL, false, -1);
 	}
 	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 	{
@@ -310,22 +318,27 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 		 * The deals were detached by ON DELETE SET NULL before or will be
 		 * after this; whichever comes first closes the account.
 		 */
-		accounts_prepare(&figures_delete_plan,
-						 "DELETE FROM accounts.figures"
-						 " WHERE tenant_id = $1 AND org_id = $2"
-						 " RETURNING won_deals_count",
-						 2, argtypes);
-		accounts_execute(figures_delete_plan, values, NULL, false, -1);
+		accounts_execute(accounts_prepare_tenanted(figures_delete_plan,
+												   "DELETE FROM accounts.figures"
+												   " WHERE tenant_id = $1 AND org_id = $2"
+												   " RETURNING won_deals_count",
+												   "DELETE FROM accounts.figures"
+												   " WHERE org_id = $2"
+												   " RETURNING won_deals_count",
+												   2, argtypes),
+						 values, NULL, false, -1);
 		if (SPI_processed == 1 &&
 			DatumGetInt32(SPI_getbinval(SPI_tuptable->vals[0],
 										SPI_tuptable->tupdesc, 1, &isnull)) > 0)
 			events_record(DatumGetInt64(values[0]), DatumGetInt64(values[1]),
 						  "closed", 0);
-		accounts_prepare(&by_currency_delete_plan,
-						 "DELETE FROM accounts.figures_by_currency"
-						 " WHERE tenant_id = $1 AND org_id = $2",
-						 2, argtypes);
-		accounts_execute(by_currency_delete_plan, values, NULL, false, -1);
+		accounts_execute(accounts_prepare_tenanted(by_currency_delete_plan,
+												   "DELETE FROM accounts.figures_by_currency"
+												   " WHERE tenant_id = $1 AND org_id = $2",
+												   "DELETE FROM accounts.figures_by_currency"
+												   " WHERE org_id = $2",
+												   2, argtypes),
+						 values, NULL, false, -1);
 	}
 	else
 	{
@@ -348,21 +361,32 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 		 */
 		if (DatumGetInt64(move[1]) != DatumGetInt64(move[2]))
 		{
-			accounts_prepare(&figures_move_plan,
-							 "WITH new_row AS ("
-							 "  INSERT INTO accounts.figures (tenant_id, org_id)"
-							 "  VALUES ($1, $3) ON CONFLICT (tenant_id, org_id) DO NOTHING), "
-							 "old_row AS ("
-							 "  DELETE FROM accounts.figures"
-							 "  WHERE tenant_id = $1 AND org_id = $2"
-							 "  AND NOT EXISTS (SELECT FROM accounts.organizations"
-							 "                  WHERE tenant_id = $1 AND id = $2)) "
-							 "DELETE FROM accounts.figures_by_currency "
-							 "WHERE tenant_id = $1 AND org_id = $2 AND NOT EXISTS "
-							 "  (SELECT FROM accounts.organizations"
-							 "   WHERE tenant_id = $1 AND id = $2)",
-							 3, move_types);
-			accounts_execute(figures_move_plan, move, NULL, false, -1);
+			accounts_execute(accounts_prepare_tenanted(figures_move_plan,
+													   "WITH new_row AS ("
+													   "  INSERT INTO accounts.figures (tenant_id, org_id)"
+													   "  VALUES ($1, $3)"
+													   "  ON CONFLICT (tenant_id, org_id) DO NOTHING), "
+													   "old_row AS ("
+													   "  DELETE FROM accounts.figures"
+													   "  WHERE tenant_id = $1 AND org_id = $2"
+													   "  AND NOT EXISTS (SELECT FROM accounts.organizations"
+													   "   WHERE tenant_id = $1 AND id = $2)) "
+													   "DELETE FROM accounts.figures_by_currency "
+													   "WHERE tenant_id = $1 AND org_id = $2 AND NOT EXISTS "
+													   "  (SELECT FROM accounts.organizations"
+													   "   WHERE tenant_id = $1 AND id = $2)",
+													   "WITH new_row AS ("
+													   "  INSERT INTO accounts.figures (org_id) VALUES ($3)"
+													   "  ON CONFLICT (org_id) DO NOTHING), "
+													   "old_row AS ("
+													   "  DELETE FROM accounts.figures WHERE org_id = $2"
+													   "  AND NOT EXISTS (SELECT FROM accounts.organizations"
+													   "   WHERE id = $2)) "
+													   "DELETE FROM accounts.figures_by_currency "
+													   "WHERE org_id = $2 AND NOT EXISTS "
+													   "  (SELECT FROM accounts.organizations WHERE id = $2)",
+													   3, move_types),
+							 move, NULL, false, -1);
 		}
 	}
 

@@ -33,9 +33,6 @@
 PG_FUNCTION_INFO_V1(accounts_current_tenant);
 PG_FUNCTION_INFO_V1(accounts_keep_tenant);
 
-/* the tenant of rows written without one when accounts.tenant is not set */
-#define DEFAULT_TENANT 1
-
 static char *tenant_setting = NULL;
 
 /*
@@ -116,7 +113,6 @@ accounts_current_tenant(PG_FUNCTION_ARGS)
 	char	   *end;
 	int64		tenant_id;
 
-	accounts_check_version();
 	while (*s == ' ')
 		s++;
 	if (*s == '\0')
@@ -201,6 +197,13 @@ tenant_lock_rates(int64 tenant_id, bool change)
 {
 	LOCKTAG		tag;
 
+	/* before 0.7: all of accounts.figures, for every deal writer */
+	if (!accounts_has_tenants())
+	{
+		LockRelationOid(accounts_relid("figures"),
+						change ? ShareLock : RowExclusiveLock);
+		return;
+	}
 	SET_LOCKTAG_OBJECT(tag, MyDatabaseId, accounts_relid("tenants"),
 					   (uint32) tenant_id, (uint16) ((uint64) tenant_id >> 32));
 	if (LockAcquire(&tag, change ? ShareLock : RowExclusiveLock, false, false)

@@ -129,3 +129,15 @@ accounts_get_int64(HeapTuple tuple, TupleDesc tupdesc, AttrNumber attnum,
 
 	return *isnull ? 0 : DatumGetInt64(d);
 }
+
+/* The tenant of a row, as get_tenant() reads it from a slot. */
+int64
+accounts_get_tenant(HeapTuple tuple, TupleDesc tupdesc, const TableInfo *info)
+{
+	bool		isnull;
+
+	if (info->attnum[COL_TENANT_ID] == InvalidAttrNumber)
+		return DEFAULT_TENANT;
+	return accounts_get_int64(tuple, tupdesc, info->attnum[COL_TENANT_ID],
+							  &isnull);
+}

@@ -183,13 +183,17 @@ accounts_view_write(PG_FUNCTION_ARGS)
 							   name),
 					 errhint("Change those records instead; the figure follows in the same transaction.")));
 	}
-	/* the organization of the row's tenant */
-	values[nargs] = heap_getattr(oldtup, SPI_fnumber(viewdesc, "tenant_id"),
-								 viewdesc, &isnull);
-	nulls[nargs] = ' ';
-	argtypes[nargs++] = INT8OID;
-	appendStringInfo(&sql, " WHERE id = $1 AND tenant_id = $%d RETURNING %s",
-					 nargs, returning.data);
+	appendStringInfoString(&sql, " WHERE id = $1");
+	/* in the row's tenant (the views have none before 0.7) */
+	if (SPI_fnumber(viewdesc, "tenant_id") > 0)
+	{
+		values[nargs] = heap_getattr(oldtup, SPI_fnumber(viewdesc, "tenant_id"),
+									 viewdesc, &isnull);
+		nulls[nargs] = ' ';
+		argtypes[nargs++] = INT8OID;
+		appendStringInfo(&sql, " AND tenant_id = $%d", nargs);
+	}
+	appendStringInfo(&sql, " RETURNING %s", returning.data);
 	table_close(orgrel, AccessShareLock);
 
 	if (!any_change)

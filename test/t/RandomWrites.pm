@@ -92,7 +92,7 @@ my @ops = (
 	[ 1, sub {
 		my $id = ref_id('organizations');
 		sprintf("INSERT INTO accounts.organizations (id, name) VALUES (%s, 'upserted %d') "
-			  . "ON CONFLICT (id) DO UPDATE SET name = excluded.name, address = 'a%d';",
+			  . "ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name, address = 'a%d';",
 			$id, rint(100), rint(100));
 	} ],
 	# renumbering: fails when the organization is referenced
@@ -197,7 +197,7 @@ my @ops = (
 		@rows = grep { my ($i) = /^\((\d+)/; !$seen{$i}++ } @rows;
 		"INSERT INTO accounts.deals AS d (id, title, value, currency, status, org_id) VALUES "
 		  . join(', ', @rows)
-		  . " ON CONFLICT (id) DO UPDATE SET status = excluded.status, value = excluded.value, "
+		  . " ON CONFLICT (tenant_id, id) DO UPDATE SET status = excluded.status, value = excluded.value, "
 		  . "org_id = excluded.org_id, currency = excluded.currency;";
 	} ],
 	[ 1.5, sub {
