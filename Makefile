@@ -23,10 +23,10 @@ OBJS = \
 DATA = sql/accounts--0.1.sql sql/accounts--0.1--0.2.sql sql/accounts--0.2--0.3.sql sql/accounts--0.3--0.4.sql \
 	sql/accounts--0.4--0.5.sql sql/accounts--0.5--0.6.sql sql/accounts--0.6--0.7.sql
 
-REGRESS = base figures currencies events views maintenance kanban detail access bad_input direct_indexes schema_drift replication internal_tables api
+REGRESS = base figures currencies events views maintenance kanban detail access bad_input direct_indexes schema_drift replication internal_tables api tenants
 REGRESS_OPTS = --load-extension=accounts
 
-ISOLATION = concurrent_deals concurrent_activities concurrent_org_delete concurrent_three_sessions concurrent_savepoints concurrent_rates concurrent_rate_waits concurrent_moves concurrent_no_blocking concurrent_repeatable_read concurrent_prepared concurrent_serializable
+ISOLATION = concurrent_deals concurrent_activities concurrent_org_delete concurrent_three_sessions concurrent_savepoints concurrent_rates concurrent_rate_waits concurrent_moves concurrent_no_blocking concurrent_repeatable_read concurrent_prepared concurrent_serializable concurrent_tenants
 ISOLATION_OPTS = --inputdir=test --load-extension=accounts
 
 PG_CONFIG ?= pg_config

@@ -288,9 +288,10 @@ SELECT * FROM accounts.verify();
 SELECT id, won_deals_count, won_value FROM accounts.accounts WHERE id = 2;
 
 -- Every function pins its search_path: in a SET clause, or, for the C
--- trigger functions that run on every write, in the code, only where it runs
--- SQL (the hijack above goes through that code); the pure C function
--- evaluated per row runs no SQL.
+-- trigger functions that run on every write and current_tenant(), the
+-- default of every tenant_id, in the code, only where it runs SQL (the
+-- hijack above goes through that code); kanban_bucket(), evaluated per row,
+-- runs no SQL.
 SELECT p.oid::regprocedure AS function_without_pinned_search_path
 FROM pg_proc p
 WHERE p.pronamespace IN ('accounts'::regnamespace, 'accounts_internal'::regnamespace)
@@ -308,6 +309,98 @@ DROP TABLE pg_temp.figures;
 DROP SCHEMA regress_evil CASCADE;
 ALTER TABLE accounts.organizations DISABLE ROW LEVEL SECURITY;
 DROP POLICY own_organizations ON accounts.organizations;
+
+-- Tenants, with the README's recipe: a policy by tenant on every base table
+-- and on accounts.tenants, the tenant named by accounts.tenant (which the
+-- application sets for each request).  Each company's role sees its own
+-- accounts, board, counts and sums, and nothing of the other's.
+INSERT INTO accounts.tenants (tenant_id, name) VALUES (2, 'Globex Corp');
+INSERT INTO accounts.currencies (tenant_id, code, rate, is_default)
+VALUES (2, 'EUR', 1, true), (2, 'USD', 0.5, false);
+INSERT INTO accounts.organizations (tenant_id, id, name)
+SELECT 2, i, 'globex ' || i FROM generate_series(1, 4) i;
+INSERT INTO accounts.deals (tenant_id, title, value, currency, org_id, status)
+SELECT 2, 'globex deal ' || i, 1000 * i, (ARRAY['USD', 'EUR'])[1 + i % 2], 1 + i % 3,
+	CASE WHEN i % 4 = 0 THEN 'open' ELSE 'won' END
+FROM generate_series(1, 8) i;
+INSERT INTO accounts.activities (tenant_id, subject, due_date, org_id)
+SELECT 2, 'globex act ' || i, date '2026-03-02' + i, 1 + i % 3 FROM generate_series(1, 6) i;
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['tenants', 'users', 'organizations', 'persons',
+							 'currencies', 'deals', 'activities', 'notes', 'files']
+	LOOP
+		EXECUTE format('ALTER TABLE accounts.%I ENABLE ROW LEVEL SECURITY', t);
+		EXECUTE format('CREATE POLICY tenant_isolation ON accounts.%I'
+					   ' USING (tenant_id = accounts.current_tenant())', t);
+	END LOOP;
+END
+$$;
+-- each tenant's accounts, board and contact overview, computed as superuser
+CREATE TEMP TABLE tenant_expected AS
+SELECT t.tenant_id,
+	(SELECT count(*) FROM accounts.accounts a WHERE a.tenant_id = t.tenant_id) AS accounts,
+	(SELECT sum(won_value) FROM accounts.accounts a WHERE a.tenant_id = t.tenant_id) AS won_value,
+	(SELECT jsonb_object_agg(k.bucket, k.n ORDER BY k.bucket)
+	 FROM (SELECT bucket, count(*) AS n FROM accounts.kanban x
+		   WHERE x.tenant_id = t.tenant_id GROUP BY bucket) k) AS board
+FROM accounts.tenants t;
+GRANT SELECT ON tenant_expected TO PUBLIC;
+SELECT * FROM tenant_expected ORDER BY tenant_id;
+CREATE ROLE regress_acme LOGIN IN ROLE regress_writer;
+CREATE ROLE regress_globex LOGIN IN ROLE regress_writer;
+CREATE TEMP VIEW tenant_sees WITH (security_invoker = true) AS
+SELECT accounts.current_tenant() AS tenant,
+	(SELECT array_agg(DISTINCT tenant_id) FROM accounts.organization_summary) AS summary_tenants,
+	(SELECT count(*) FROM accounts.accounts) AS accounts,
+	(SELECT sum(won_value) FROM accounts.accounts) AS won_value,
+	(SELECT jsonb_object_agg(c.bucket, c.accounts ORDER BY c.bucket)
+	 FROM accounts.kanban_counts() c WHERE c.accounts > 0) AS board,
+	(SELECT sum(accounts) FROM accounts.contact_overview) AS contacted,
+	(SELECT count(*) FROM accounts.figures) AS figures,
+	(SELECT count(*) FROM accounts.figures_by_currency) AS by_currency,
+	(SELECT count(*) FROM accounts.account_events) AS events,
+	(SELECT count(*) FROM accounts.kanban_days) AS board_days,
+	(SELECT array_agg(tenant_id) FROM accounts.tenants) AS tenants;
+GRANT SELECT ON tenant_sees TO PUBLIC;
+SET ROLE regress_acme;
+SET accounts.tenant = 1;
+SELECT * FROM tenant_sees;
+SELECT (s.accounts, s.won_value, s.board) = (e.accounts, e.won_value, e.board) AS as_expected
+FROM tenant_sees s JOIN tenant_expected e ON e.tenant_id = s.tenant;
+-- another tenant's board, account or timeline, asked for by name: nothing
+SELECT sum(accounts) FROM accounts.kanban_counts(tenant_id => 2);
+SELECT (accounts.account_detail(2, tenant_id => 2)).id;
+SELECT count(*) FROM accounts.account_timeline(2, tenant_id => 2);
+-- and no write there
+INSERT INTO accounts.organizations (tenant_id, name) VALUES (2, 'planted');
+WITH u AS (UPDATE accounts.deals SET value = 0 WHERE tenant_id = 2 RETURNING 1)
+SELECT count(*) AS updated_in_tenant_2 FROM u;
+SET ROLE regress_globex;
+SET accounts.tenant = 2;
+SELECT * FROM tenant_sees;
+SELECT (s.accounts, s.won_value, s.board) = (e.accounts, e.won_value, e.board) AS as_expected
+FROM tenant_sees s JOIN tenant_expected e ON e.tenant_id = s.tenant;
+RESET accounts.tenant;
+RESET ROLE;
+SELECT * FROM accounts.verify();
+DROP VIEW tenant_sees;
+DROP TABLE tenant_expected;
+DROP ROLE regress_acme, regress_globex;
+DO $$
+DECLARE
+	t text;
+BEGIN
+	FOREACH t IN ARRAY ARRAY['tenants', 'users', 'organizations', 'persons',
+							 'currencies', 'deals', 'activities', 'notes', 'files']
+	LOOP
+		EXECUTE format('DROP POLICY tenant_isolation ON accounts.%I', t);
+		EXECUTE format('ALTER TABLE accounts.%I DISABLE ROW LEVEL SECURITY', t);
+	END LOOP;
+END
+$$;
 DROP VIEW leaks, board_check;
 REVOKE ALL ON ALL TABLES IN SCHEMA accounts FROM regress_reader, regress_writer;
 REVOKE ALL ON ALL SEQUENCES IN SCHEMA accounts FROM regress_writer;

@@ -63,38 +63,41 @@ FROM unnest(ARRAY['users', 'organizations', 'persons', 'deals', 'activities',
 -- keeps it; :unchanged shows the row counts and sums, the tables that differ
 -- from the snapshot (none), and how many figures verify() finds wrong (0).
 CREATE TEMP VIEW state AS
-SELECT 'users' AS tbl, count(*) AS n, NULL::numeric AS total,
-	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.id), '')) AS h
+SELECT 'tenants' AS tbl, count(*) AS n, NULL::numeric AS total,
+	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.tenant_id), '')) AS h
+FROM accounts.tenants t
+UNION ALL SELECT 'users', count(*), NULL,
+	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.tenant_id, t.id), ''))
 FROM accounts.users t
 UNION ALL SELECT 'organizations', count(*), NULL,
-	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.id), ''))
+	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.tenant_id, t.id), ''))
 FROM accounts.organizations t
 UNION ALL SELECT 'persons', count(*), NULL,
-	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.id), ''))
+	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.tenant_id, t.id), ''))
 FROM accounts.persons t
 UNION ALL SELECT 'currencies', count(*), sum(t.rate),
-	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.code), ''))
+	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.tenant_id, t.code), ''))
 FROM accounts.currencies t
 UNION ALL SELECT 'deals', count(*), sum(t.value),
-	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.id), ''))
+	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.tenant_id, t.id), ''))
 FROM accounts.deals t
 UNION ALL SELECT 'activities', count(*), NULL,
-	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.id), ''))
+	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.tenant_id, t.id), ''))
 FROM accounts.activities t
 UNION ALL SELECT 'notes', count(*), NULL,
-	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.id), ''))
+	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.tenant_id, t.id), ''))
 FROM accounts.notes t
 UNION ALL SELECT 'files', count(*), NULL,
-	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.id), ''))
+	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.tenant_id, t.id), ''))
 FROM accounts.files t
 UNION ALL SELECT 'account_events', count(*), NULL,
-	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.id), ''))
+	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.tenant_id, t.id), ''))
 FROM accounts.account_events t
 UNION ALL SELECT 'figures', count(*), sum(t.won_value),
-	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.org_id), ''))
+	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.tenant_id, t.org_id), ''))
 FROM accounts.figures t
 UNION ALL SELECT 'figures_by_currency', count(*), sum(t.won_value),
-	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.org_id, t.currency), ''))
+	md5(COALESCE(string_agg(t::text, '|' ORDER BY t.tenant_id, t.org_id, t.currency), ''))
 FROM accounts.figures_by_currency t;
 CREATE TEMP TABLE snap AS SELECT * FROM state;
 \set snapshot 'TRUNCATE snap; INSERT INTO snap SELECT * FROM state;'
@@ -619,6 +622,99 @@ CREATE TRIGGER wrong AFTER INSERT ON scratch
 INSERT INTO scratch VALUES (3, 1);
 :state
 DROP TABLE scratch;
+:unchanged
+
+--
+-- Tenants: a NULL or unknown tenant, a reference to another tenant's row,
+-- a row moved to another tenant, a bad setting, a tenant without a default
+-- currency.  Tenant 2 has its own currency, organization and deal.
+--
+INSERT INTO accounts.tenants (tenant_id, name, add_time) VALUES (2, 'Globex Corp', :'t');
+INSERT INTO accounts.currencies (tenant_id, code, name, rate, is_default)
+VALUES (2, 'EUR', 'Euro', 1, true);
+INSERT INTO accounts.organizations (tenant_id, id, name, add_time, update_time)
+VALUES (2, 50, 'Umbrella', :'t', :'t');
+INSERT INTO accounts.deals (tenant_id, id, title, value, currency, status, org_id,
+	won_time, add_time, update_time)
+VALUES (2, 50, 'umbrella licence', 10, 'EUR', 'won', 50, :'t', :'t', :'t');
+:snapshot
+-- tenants themselves
+INSERT INTO accounts.tenants (tenant_id, name, add_time) VALUES (0, 'Zero', :'t');
+:state
+INSERT INTO accounts.tenants (tenant_id, name, add_time) VALUES (-1, 'Minus', :'t');
+:state
+INSERT INTO accounts.tenants (tenant_id, name, add_time) VALUES (3, '', :'t');
+:state
+INSERT INTO accounts.tenants (tenant_id, name, add_time) VALUES (3, 'Globex Corp', :'t');
+:state
+DELETE FROM accounts.tenants WHERE tenant_id = 2;
+:state
+-- tenant_id NULL, or a tenant that does not exist
+INSERT INTO accounts.organizations (tenant_id, id, name, add_time, update_time)
+VALUES (NULL, 51, 'Nobody', :'t', :'t');
+:state
+INSERT INTO accounts.deals (tenant_id, id, title, value, currency, status,
+	add_time, update_time)
+VALUES (NULL, 51, 'nobody''s', 1, 'EUR', 'open', :'t', :'t');
+:state
+INSERT INTO accounts.organizations (tenant_id, id, name, add_time, update_time)
+VALUES (9, 51, 'Nowhere', :'t', :'t');
+:state
+-- a reference to another tenant's organization, currency, person or deal
+INSERT INTO accounts.deals (tenant_id, id, title, value, currency, status, org_id,
+	add_time, update_time)
+VALUES (2, 51, 'for Acme', 1, 'EUR', 'open', 1, :'t', :'t');
+:state
+INSERT INTO accounts.deals (tenant_id, id, title, value, currency, status, org_id,
+	add_time, update_time)
+VALUES (2, 51, 'in dollars', 1, 'USD', 'open', 50, :'t', :'t');
+:state
+INSERT INTO accounts.persons (tenant_id, id, name, org_id, add_time, update_time)
+VALUES (2, 51, 'Wile', 1, :'t', :'t');
+:state
+INSERT INTO accounts.notes (tenant_id, id, content, org_id, person_id, add_time, update_time)
+VALUES (2, 51, 'met Wile', 50, 1, :'t', :'t');
+:state
+-- linked through a deal of another tenant: that deal is not found
+INSERT INTO accounts.activities (tenant_id, id, subject, deal_id, add_time, update_time)
+VALUES (2, 51, 'follow up', 1, :'t', :'t');
+:state
+UPDATE accounts.deals SET org_id = 1 WHERE tenant_id = 2 AND id = 50;
+:state
+-- a row moved to another tenant
+UPDATE accounts.organizations SET tenant_id = 2 WHERE tenant_id = 1 AND id = 3;
+:state
+UPDATE accounts.deals SET tenant_id = 2 WHERE tenant_id = 1 AND id = 1;
+:state
+UPDATE accounts.currencies SET tenant_id = 2 WHERE tenant_id = 1 AND code = 'USD';
+:state
+UPDATE accounts.accounts SET tenant_id = 2 WHERE id = 1;
+:state
+:unchanged
+-- the setting accounts.tenant: checked where it is used
+SET accounts.tenant = '-1';
+INSERT INTO accounts.organizations (id, name, add_time, update_time)
+VALUES (51, 'Hooli', :'t', :'t');
+:state
+SET accounts.tenant = '0';
+SELECT accounts.current_tenant();
+:state
+SET accounts.tenant = 'globex';
+SELECT * FROM accounts.kanban_counts();
+:state
+SET accounts.tenant = '9';
+INSERT INTO accounts.organizations (id, name, add_time, update_time)
+VALUES (51, 'Hooli', :'t', :'t');
+:state
+SELECT * FROM accounts.kanban_counts();
+:state
+RESET accounts.tenant;
+-- a tenant without a default currency, and a deal that needs one
+INSERT INTO accounts.tenants (tenant_id, name, add_time) VALUES (3, 'Initrode', :'t');
+INSERT INTO accounts.deals (tenant_id, id, title, value, status, add_time, update_time)
+VALUES (3, 52, 'no currency', 1, 'open', :'t', :'t');
+:state
+DELETE FROM accounts.tenants WHERE tenant_id = 3;
 :unchanged
 
 -- An application role (the README's grants: USAGE on the schema) must not

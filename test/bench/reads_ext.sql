@@ -17,8 +17,8 @@ PREPARE kcol2(date, bigint) AS
 	SELECT * FROM accounts.kanban_column('overdue', after_date => $1,
 										 after_id => $2, page_size => 50);
 PREPARE byid(bigint) AS SELECT * FROM accounts.accounts WHERE id = $1;
-PREPARE byid_fn(bigint) AS SELECT * FROM accounts.account($1);
-PREPARE timeline(bigint) AS SELECT * FROM accounts.timeline($1, lim => 50);
+PREPARE byid_fn(bigint) AS SELECT * FROM accounts.account_detail($1);
+PREPARE timeline(bigint) AS SELECT * FROM accounts.account_timeline($1, page_size => 50);
 
 SELECT next_activity_date AS after_date, id AS after_id
 FROM accounts.kanban_column('overdue', page_size => 50)

@@ -25,7 +25,7 @@ INSERT INTO catalogue VALUES
 	('B4', 14, 'B kanban column ''overdue'', first page (50)', 'ms', 'B4', 'view', '<ms', 1),
 	('B5', 15, 'B kanban column ''overdue'', next page (50)', 'ms', 'B5', 'view', '<ms', 1),
 	('B6', 16, 'B one account by id', 'ms', 'B6', 'view', '<ms', 0.2),
-	('B7', 17, 'B one account by id, through accounts.account(id)', 'ms', 'B6', 'view', NULL, NULL),
+	('B7', 17, 'B one account by id, through accounts.account_detail(id)', 'ms', 'B6', 'view', NULL, NULL),
 	('B8', 18, 'B one account''s timeline (50 items)', 'ms', 'B8', 'view', NULL, NULL),
 	('C1', 20, 'C one INSERT of ' || :'n_insert' || ' deals', 'ms', 'C1', 'bare', '<=x', 1.5),
 	('C2', 21, 'C COPY of ' || :'n_copy' || ' deals', 'ms', 'C2', 'bare', NULL, NULL),

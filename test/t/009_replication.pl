@@ -54,8 +54,10 @@ my $sub = PostgreSQL::Test::Cluster->new('subscriber');
 $sub->init;
 $sub->start;
 my $connstr = $pub->connstr . ' dbname=postgres';
+# the publisher sends its default tenant: the subscriber's own goes first
 $sub->safe_psql('postgres', qq{
 CREATE EXTENSION accounts;
+DELETE FROM accounts.tenants;
 CREATE SUBSCRIPTION crm CONNECTION '$connstr' PUBLICATION crm;
 });
 # the events consumer: the table alone, no extension
@@ -63,7 +65,8 @@ $sub->safe_psql('postgres', 'CREATE DATABASE events');
 $sub->safe_psql('events', qq{
 CREATE SCHEMA accounts;
 CREATE TABLE accounts.account_events (id bigint PRIMARY KEY, org_id bigint NOT NULL,
-	kind text NOT NULL, deal_id bigint, event_time timestamptz NOT NULL);
+	kind text NOT NULL, deal_id bigint, event_time timestamptz NOT NULL,
+	tenant_id bigint NOT NULL);
 CREATE SUBSCRIPTION crm_events CONNECTION '$connstr' PUBLICATION crm_events;
 });
 $sub->poll_query_until('postgres',
@@ -156,13 +159,13 @@ my @reads = (
 	q{SELECT * FROM accounts.kanban_column('overdue', page_size => 50)},
 	q{SELECT * FROM accounts.kanban_column('later', page_size => 50)},
 	'SELECT * FROM accounts.contact_overview',
-	'SELECT a.* FROM accounts.accounts x, accounts.account(x.id) a ORDER BY a.id',
+	'SELECT a.* FROM accounts.accounts x, accounts.account_detail(x.id) a ORDER BY a.id',
 	'SELECT * FROM accounts.account_deals ORDER BY account_id, id',
 	'SELECT * FROM accounts.account_people ORDER BY account_id, id',
 	'SELECT * FROM accounts.account_activities ORDER BY account_id, id',
 	'SELECT * FROM accounts.account_notes ORDER BY account_id, id',
 	'SELECT * FROM accounts.account_files ORDER BY account_id, id',
-	'SELECT t.* FROM accounts.accounts x, accounts.timeline(x.id) t ORDER BY 1, 2, 3, 4',
+	'SELECT t.* FROM accounts.accounts x, accounts.account_timeline(x.id) t ORDER BY 1, 2, 3, 4',
 	'SELECT * FROM accounts.account_events ORDER BY id',
 	'SELECT * FROM accounts.verify()',);
 

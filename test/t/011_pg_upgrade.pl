@@ -85,8 +85,8 @@ push @queries,
   'SELECT * FROM accounts.kanban_counts()',
   "SELECT * FROM accounts.kanban_column('later', page_size => 50)",
   "SELECT * FROM accounts.kanban_column('no_activity', page_size => 50)",
-  'SELECT * FROM accounts.account(42)',
-  'SELECT * FROM accounts.timeline(42, lim => 50)';
+  'SELECT * FROM accounts.account_detail(42)',
+  'SELECT * FROM accounts.account_timeline(42, page_size => 50)';
 my %before = map { $_ => $old->safe_psql('crm', $_) } @queries;
 $old->stop;
 

@@ -363,7 +363,7 @@ my @ops = (
 	[ 0.3, sub { "DELETE FROM accounts.currencies WHERE code = 'CHF';" } ],
 	[ 0.3, sub {
 		"INSERT INTO accounts.currencies (code, rate) VALUES ('CHF', 1.1302) "
-		  . "ON CONFLICT (code) DO UPDATE SET rate = excluded.rate;";
+		  . "ON CONFLICT (tenant_id, code) DO UPDATE SET rate = excluded.rate;";
 	} ],
 
 	# users
