@@ -203,12 +203,41 @@ ALTER TABLE accounts.figures
 	DROP CONSTRAINT figures_pkey,
 	ADD CONSTRAINT figures_pkey PRIMARY KEY (tenant_id, org_id);
 ALTER TABLE accounts.figures ALTER COLUMN tenant_id DROP DEFAULT;
-DROP INDEX accounts.figures_kanban, accounts.figures_won_value;
+-- the board's columns, per tenant (kanban_column() and kanban_counts()
+-- name the tenant); figures_won_value stays as it is, for the accounts by
+-- won value of the database (a tenant's are found by figures_pkey when it
+-- is small, and along that index when it is large)
+DROP INDEX accounts.figures_kanban;
 CREATE INDEX figures_kanban ON accounts.figures
 	(tenant_id, next_activity_date, org_id) INCLUDE (won_value)
 	WHERE won_deals_count > 0;
-CREATE INDEX figures_won_value ON accounts.figures
-	(tenant_id, won_value DESC, org_id) WHERE won_deals_count > 0;
+
+/*
+ * The list a salesperson opens first: one owner's accounts by next activity
+ * (or by won value), a page at a time.  The owner is kept beside the
+ * figures, by the trigger on organizations, so that one index walk gives
+ * the page: the owner's accounts in the order of the views'
+ * next_activity_date, with their tenant and won value.  It starts with the
+ * owner, not the tenant: a database of one company asks for an owner's
+ * accounts without naming the tenant, and users' ids are generated, so an
+ * owner is of one tenant.
+ */
+ALTER TABLE accounts.figures ADD COLUMN owner_id bigint;
+UPDATE accounts.figures f SET owner_id = o.owner_id
+FROM accounts.organizations o
+WHERE o.tenant_id = f.tenant_id AND o.id = f.org_id AND o.owner_id IS NOT NULL;
+CREATE INDEX figures_owner ON accounts.figures
+	(owner_id, (NULLIF(next_activity_date, 'infinity'::date)), org_id)
+	INCLUDE (tenant_id, won_value) WHERE won_deals_count > 0;
+CREATE INDEX figures_owner_won_value ON accounts.figures
+	(owner_id, won_value DESC, org_id) INCLUDE (tenant_id)
+	WHERE won_deals_count > 0;
+COMMENT ON COLUMN accounts.figures.owner_id IS
+'Owner of the organization, as accounts.organizations has it: kept here for the index of each owner''s accounts.';
+DROP TRIGGER organizations_figures ON accounts.organizations;
+CREATE TRIGGER organizations_figures
+	AFTER INSERT OR DELETE OR UPDATE OF id, owner_id ON accounts.organizations
+	FOR EACH ROW EXECUTE FUNCTION accounts_internal.organization_after();
 
 ALTER TABLE accounts.figures_by_currency
 	ADD COLUMN tenant_id bigint NOT NULL DEFAULT 1,
@@ -311,7 +340,8 @@ SELECT o.id AS org_id,
 	la.id AS last_activity_id,
 	la.due_date AS last_activity_date,
 	la.due_time AS last_activity_time,
-	o.tenant_id
+	o.tenant_id,
+	o.owner_id
 FROM accounts.organizations o
 LEFT JOIN (
 	SELECT d.tenant_id, d.org_id,
@@ -436,11 +466,13 @@ E'@omit\nLists every stored figure that differs from a fresh recomputation from 
 /*
  * The views: tenant_id last (a view made again in place keeps its columns
  * and may add some at the end), joins on the tenant and the organization.
+ * owner_id is read beside the figures, where the index of each owner's
+ * accounts is.
  * CREATE OR REPLACE VIEW sets the view's options to those it names: each
  * names security_invoker again.
  */
 CREATE OR REPLACE VIEW accounts.organization_summary WITH (security_invoker = true) AS
-SELECT o.id, o.name, o.owner_id, o.address, o.label, o.custom_fields,
+SELECT o.id, o.name, f.owner_id, o.address, o.label, o.custom_fields,
 	o.add_time, o.update_time,
 	f.won_deals_count > 0 AS is_account,
 	f.won_deals_count, f.won_value,

@@ -22,8 +22,9 @@ PG_FUNCTION_INFO_V1(accounts_rebuild);
 PG_FUNCTION_INFO_V1(accounts_truncate_after);
 
 /*
- * The figures columns of accounts.figures (accounts.h), each with prefix,
- * separated by commas, into buf.
+ * The columns of accounts.figures that rebuild() recomputes, each with
+ * prefix, separated by commas, into buf: the figures (accounts.h) and the
+ * owner kept beside them.
  */
 static void
 append_figure_columns(StringInfo buf, const char *prefix)
@@ -33,6 +34,8 @@ append_figure_columns(StringInfo buf, const char *prefix)
 	for (int i = 0; i < lengthof(figures); i++)
 		appendStringInfo(buf, "%s%s%s", i == 0 ? "" : ", ", prefix,
 						 accounts_column_name(figures[i]));
+	/* and the owner kept beside them (0.7) */
+	appendStringInfo(buf, ", %sowner_id", prefix);
 }
 
 /*

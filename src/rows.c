@@ -44,6 +44,7 @@ static SPIPlanPtr figures_insert_plan[2];
 static SPIPlanPtr figures_delete_plan[2];
 static SPIPlanPtr by_currency_delete_plan[2];
 static SPIPlanPtr figures_move_plan[2];
+static SPIPlanPtr figures_owner_plan = NULL;
 
 static bool
 column_is_null(HeapTuple tuple, TupleDesc tupdesc, AttrNumber attnum)
@@ -261,17 +262,21 @@ accounts_before_row(PG_FUNCTION_ARGS)
 }
 
 /*
- * AFTER INSERT OR DELETE OR UPDATE OF id ON accounts.organizations FOR EACH
- * ROW: the figures row comes and goes with the organization's id.
+ * AFTER INSERT OR DELETE OR UPDATE OF id, owner_id ON accounts.organizations
+ * FOR EACH ROW: the figures row comes and goes with the organization's id,
+ * and keeps its owner.
  */
 Datum
 accounts_organization_after(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
-	static const Oid argtypes[] = {INT8OID, INT8OID};
+	static const Oid argtypes[] = {INT8OID, INT8OID, INT8OID};
 	TableInfo	info;
 	TupleDesc	tupdesc = RelationGetDescr(trigdata->tg_relation);
-	Datum		values[2];		/* tenant, id */
+	HeapTuple	newtuple = TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event) ?
+		trigdata->tg_newtuple : trigdata->tg_trigtuple;
+	Datum		values[3];		/* tenant, id, owner (of the new version) */
+	char		nulls[3] = {' ', ' ', ' '};
 	bool		isnull;
 	Oid			save_userid;
 	int			save_sec_context;
@@ -287,6 +292,10 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 												  tupdesc, &info));
 	values[1] = Int64GetDatum(accounts_get_int64(trigdata->tg_trigtuple, tupdesc,
 												 info.attnum[COL_ID], &isnull));
+	values[2] = heap_getattr(newtuple, SPI_fnumber(tupdesc, "owner_id"), tupdesc,
+							 &isnull);
+	if (isnull)
+		nulls[2] = 'n';
 
 	/* what the SQL below fires of others' code: see the function */
 	accounts_check_trusted_triggers("figures");
@@ -304,13 +313,14 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 		 * in the same statement, and what references the id stays with it.
 		 */
 		accounts_execute(accounts_prepare_tenanted(figures_insert_plan,
-												   "INSERT INTO accounts.figures (tenant_id, org_id)"
-												   " VALUES ($1, $2)"
-												   " ON CONFLICT (tenant_id, org_id) DO NOTHING",
+												   "INSERT INTO accounts.figures"
+												   " (tenant_id, org_id, owner_id) VALUES ($1, $2, $3)"
+												   " ON CONFLICT (tenant_id, org_id) DO UPDATE"
+												   " SET owner_id = excluded.owner_id",
 												   "INSERT INTO accounts.figures (org_id)"
 												   " VALUES ($2) ON CONFLICT (org_id) DO NOTHING",
-												   2, argtypes),
-						 values, NULL, false, -1);
+												   3, argtypes),
+						 values, nulls, false, -1);
 	}
 	else if (TRIGGER_FIRED_BY_DELETE(trigdata->tg_event))
 	{
@@ -387,6 +397,26 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 													   "  (SELECT FROM accounts.organizations WHERE id = $2)",
 													   3, move_types),
 							 move, NULL, false, -1);
+		}
+
+		/*
+		 * The owner, kept beside the figures for the index of each owner's
+		 * accounts (0.7 on; a database at an earlier version fires this for
+		 * a new id only).
+		 */
+		if (accounts_has_tenants())
+		{
+			Datum		owner[3];
+
+			owner[0] = values[0];
+			owner[1] = move[2];
+			owner[2] = values[2];
+			accounts_prepare(&figures_owner_plan,
+							 "UPDATE accounts.figures SET owner_id = $3"
+							 " WHERE tenant_id = $1 AND org_id = $2"
+							 " AND owner_id IS DISTINCT FROM $3",
+							 3, argtypes);
+			accounts_execute(figures_owner_plan, owner, nulls, false, -1);
 		}
 	}
 
