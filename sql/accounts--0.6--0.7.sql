@@ -76,8 +76,12 @@ ALTER TABLE accounts.files DROP CONSTRAINT files_org_id_fkey,
 /*
  * tenant_id on every base table: the existing rows in tenant 1 (a constant
  * default adds the column without rewriting the table), new ones in the
- * session's tenant.  The key becomes (tenant_id, id), and a row cannot
- * change tenant.
+ * session's tenant.  The key becomes (id, tenant_id), and a row cannot
+ * change tenant.  The id comes first in the keys and indexes of the base
+ * tables: a database of one company finds a row by its id, or the deals
+ * of an organization by org_id, without naming the tenant, and a lookup
+ * that names both uses the same index.  (Currencies, a few rows per
+ * tenant, keep (tenant_id, code).)
  */
 DO $$
 DECLARE
@@ -87,13 +91,13 @@ BEGIN
 	FOREACH t IN ARRAY ARRAY['users', 'organizations', 'persons', 'currencies',
 							 'deals', 'activities', 'notes', 'files']
 	LOOP
-		k := CASE t WHEN 'currencies' THEN 'code' ELSE 'id' END;
+		k := CASE t WHEN 'currencies' THEN 'tenant_id, code' ELSE 'id, tenant_id' END;
 		EXECUTE pg_catalog.format(
 			'ALTER TABLE accounts.%1$I'
 			'  ADD COLUMN tenant_id bigint NOT NULL DEFAULT 1'
 			'    CONSTRAINT %2$I REFERENCES accounts.tenants,'
 			'  DROP CONSTRAINT %3$I,'
-			'  ADD CONSTRAINT %3$I PRIMARY KEY (tenant_id, %4$I)',
+			'  ADD CONSTRAINT %3$I PRIMARY KEY (%4$s)',
 			t, t || '_tenant_id_fkey', t || '_pkey', k);
 		EXECUTE pg_catalog.format(
 			'ALTER TABLE accounts.%I ALTER COLUMN tenant_id'
@@ -163,7 +167,10 @@ ALTER TABLE accounts.files
 	ADD CONSTRAINT files_owner_id_fkey FOREIGN KEY (tenant_id, owner_id)
 		REFERENCES accounts.users (tenant_id, id) ON DELETE SET NULL (owner_id);
 
-/* The indexes of the references and of the triggers' lookups, per tenant. */
+/*
+ * The indexes of the references and of the triggers' lookups, by the
+ * referenced id and then the tenant.
+ */
 DROP INDEX accounts.organizations_owner_id_idx, accounts.persons_org_id_idx,
 	accounts.deals_currency_idx, accounts.deals_org_id_idx,
 	accounts.deals_org_won_time, accounts.deals_person_id_idx,
@@ -173,26 +180,26 @@ DROP INDEX accounts.organizations_owner_id_idx, accounts.persons_org_id_idx,
 	accounts.notes_org_id_idx, accounts.notes_person_id_idx,
 	accounts.files_deal_id_idx, accounts.files_org_id_idx,
 	accounts.files_person_id_idx;
-CREATE INDEX organizations_owner_id_idx ON accounts.organizations (tenant_id, owner_id);
-CREATE INDEX persons_org_id_idx ON accounts.persons (tenant_id, org_id);
+CREATE INDEX organizations_owner_id_idx ON accounts.organizations (owner_id, tenant_id);
+CREATE INDEX persons_org_id_idx ON accounts.persons (org_id, tenant_id);
 CREATE INDEX deals_currency_idx ON accounts.deals (tenant_id, currency);
-CREATE INDEX deals_org_id_idx ON accounts.deals (tenant_id, org_id);
-CREATE INDEX deals_org_won_time ON accounts.deals (tenant_id, org_id, won_time)
+CREATE INDEX deals_org_id_idx ON accounts.deals (org_id, tenant_id);
+CREATE INDEX deals_org_won_time ON accounts.deals (org_id, tenant_id, won_time)
 	WHERE status = 'won';
-CREATE INDEX deals_person_id_idx ON accounts.deals (tenant_id, person_id);
-CREATE INDEX activities_deal_id_idx ON accounts.activities (tenant_id, deal_id);
-CREATE INDEX activities_org_id_idx ON accounts.activities (tenant_id, org_id);
+CREATE INDEX deals_person_id_idx ON accounts.deals (person_id, tenant_id);
+CREATE INDEX activities_deal_id_idx ON accounts.activities (deal_id, tenant_id);
+CREATE INDEX activities_org_id_idx ON accounts.activities (org_id, tenant_id);
 CREATE INDEX activities_org_last ON accounts.activities
-	(tenant_id, org_id, due_date NULLS FIRST, due_time NULLS FIRST, id) WHERE done;
+	(org_id, tenant_id, due_date NULLS FIRST, due_time NULLS FIRST, id) WHERE done;
 CREATE INDEX activities_org_next ON accounts.activities
-	(tenant_id, org_id, due_date, due_time, id) WHERE NOT done;
-CREATE INDEX activities_person_id_idx ON accounts.activities (tenant_id, person_id);
-CREATE INDEX notes_deal_id_idx ON accounts.notes (tenant_id, deal_id);
-CREATE INDEX notes_org_id_idx ON accounts.notes (tenant_id, org_id);
-CREATE INDEX notes_person_id_idx ON accounts.notes (tenant_id, person_id);
-CREATE INDEX files_deal_id_idx ON accounts.files (tenant_id, deal_id);
-CREATE INDEX files_org_id_idx ON accounts.files (tenant_id, org_id);
-CREATE INDEX files_person_id_idx ON accounts.files (tenant_id, person_id);
+	(org_id, tenant_id, due_date, due_time, id) WHERE NOT done;
+CREATE INDEX activities_person_id_idx ON accounts.activities (person_id, tenant_id);
+CREATE INDEX notes_deal_id_idx ON accounts.notes (deal_id, tenant_id);
+CREATE INDEX notes_org_id_idx ON accounts.notes (org_id, tenant_id);
+CREATE INDEX notes_person_id_idx ON accounts.notes (person_id, tenant_id);
+CREATE INDEX files_deal_id_idx ON accounts.files (deal_id, tenant_id);
+CREATE INDEX files_org_id_idx ON accounts.files (org_id, tenant_id);
+CREATE INDEX files_person_id_idx ON accounts.files (person_id, tenant_id);
 
 /*
  * The derived tables, keyed by tenant too.  The triggers always write
@@ -254,10 +261,10 @@ ALTER TABLE accounts.kanban_days ALTER COLUMN tenant_id DROP DEFAULT;
 ALTER TABLE accounts.account_events
 	ADD COLUMN tenant_id bigint NOT NULL DEFAULT 1,
 	DROP CONSTRAINT account_events_pkey,
-	ADD CONSTRAINT account_events_pkey PRIMARY KEY (tenant_id, id);
+	ADD CONSTRAINT account_events_pkey PRIMARY KEY (id, tenant_id);
 ALTER TABLE accounts.account_events ALTER COLUMN tenant_id DROP DEFAULT;
 DROP INDEX accounts.account_events_org_id_id_idx;
-CREATE INDEX account_events_org_id_id_idx ON accounts.account_events (tenant_id, org_id, id);
+CREATE INDEX account_events_org_id_id_idx ON accounts.account_events (org_id, tenant_id, id);
 
 COMMENT ON COLUMN accounts.figures.tenant_id IS 'Tenant of the organization.';
 COMMENT ON COLUMN accounts.figures_by_currency.tenant_id IS 'Tenant of the organization.';

@@ -47,7 +47,7 @@ CREATE CONSTRAINT TRIGGER regress_t AFTER UPDATE ON accounts.kanban_days
 CREATE RULE regress_r AS ON UPDATE TO accounts.figures_by_currency DO ALSO NOTIFY regress;
 ALTER TABLE accounts.figures ADD CHECK (won_value >= 0);
 ALTER TABLE accounts.figures_by_currency
-	ADD FOREIGN KEY (tenant_id, org_id) REFERENCES accounts.organizations;
+	ADD FOREIGN KEY (tenant_id, org_id) REFERENCES accounts.organizations (tenant_id, id);
 ALTER TABLE accounts.kanban_days ADD CONSTRAINT regress_x EXCLUDE (day WITH =, slot WITH =);
 ALTER TABLE accounts.figures_by_currency
 	ADD CONSTRAINT regress_u UNIQUE (org_id, currency) DEFERRABLE;

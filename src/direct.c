@@ -96,7 +96,9 @@ struct OrgScan
 	Relation	rel;
 	TableInfo	info;			/* its columns */
 	Relation	index;
-	bool		tenant_key;		/* the index starts with tenant_id (0.7 on) */
+	int			nkeys;			/* 2: an organization and its tenant (0.7 on);
+								 * 1: an organization (tables made before) */
+	bool		tenant_first;	/* the tenant is the first of the two */
 	FmgrInfo   *eq;
 	TupleTableSlot *slot;
 };
@@ -1030,9 +1032,9 @@ direct_row_empty(DirectTable *t)
 }
 
 /*
- * An index of a base table whose first columns are a tenant and an
- * organization id, to read the first row of one organization in either
- * direction.
+ * An index of a base table whose first two columns are an organization id
+ * and its tenant (in either order; before 0.7, the organization id alone),
+ * to read the first row of one organization in either direction.
  */
 OrgScan *
 org_scan_open(const char *relname, const char *indexname)
@@ -1042,8 +1044,19 @@ org_scan_open(const char *relname, const char *indexname)
 	r->rel = table_open(accounts_relid(relname), AccessShareLock);
 	r->index = index_open(accounts_relid(indexname), AccessShareLock);
 	accounts_table_info(r->rel, &r->info);
-	r->tenant_key = r->info.attnum[COL_TENANT_ID] != InvalidAttrNumber;
-	r->eq = equality_functions(direct_def(r->rel), r->index, 2);
+	r->nkeys = r->info.attnum[COL_TENANT_ID] != InvalidAttrNumber ? 2 : 1;
+	r->tenant_first = r->nkeys == 2 &&
+		r->index->rd_index->indkey.values[0] == r->info.attnum[COL_TENANT_ID];
+	for (int k = 0; k < r->nkeys; k++)
+	{
+		AttrNumber	attno = r->index->rd_index->indkey.values[k];
+
+		if (attno != r->info.attnum[COL_ORG_ID] &&
+			attno != r->info.attnum[COL_TENANT_ID])
+			elog(ERROR, "index \"%s\" does not start with the organization and its tenant",
+				 indexname);
+	}
+	r->eq = equality_functions(direct_def(r->rel), r->index, r->nkeys);
 	r->slot = table_slot_create(r->rel, NULL);
 	return r;
 }
@@ -1067,21 +1080,18 @@ org_scan_first(OrgScan *r, int64 tenant_id, int64 org_id, ScanDirection dir,
 			   Snapshot snapshot, DirectFilter filter, void *arg)
 {
 	ScanKeyData scankeys[2];
-	int			nkeys = 0;
 	IndexScanDesc scan;
 	bool		found = false;
 
-	if (r->tenant_key)
+	for (int k = 0; k < r->nkeys; k++)
 	{
-		equality_key(&scankeys[nkeys], r->index, nkeys, &r->eq[nkeys],
-					 Int64GetDatum(tenant_id), false);
-		nkeys++;
+		bool		tenant = r->tenant_first == (k == 0) && r->nkeys == 2;
+
+		equality_key(&scankeys[k], r->index, k, &r->eq[k],
+					 Int64GetDatum(tenant ? tenant_id : org_id), false);
 	}
-	equality_key(&scankeys[nkeys], r->index, nkeys, &r->eq[nkeys],
-				 Int64GetDatum(org_id), false);
-	nkeys++;
-	scan = index_beginscan_compat(r->rel, r->index, snapshot, nkeys, 0);
-	index_rescan(scan, scankeys, nkeys, NULL, 0);
+	scan = index_beginscan_compat(r->rel, r->index, snapshot, r->nkeys, 0);
+	index_rescan(scan, scankeys, r->nkeys, NULL, 0);
 	while (index_getnext_slot(scan, dir, r->slot))
 	{
 		slot_getallattrs(r->slot);

@@ -56,9 +56,24 @@ CREATE TABLE plfig.figures_by_currency (
 	PRIMARY KEY (org_id, currency)
 );
 
+-- the extension's recomputation, in the columns of these tables (it also
+-- gives the tenant and the owner, which this reference of one tenant
+-- does not keep)
+CREATE VIEW plfig.fresh AS
+SELECT org_id, won_deals_count, won_value, first_won_time, last_won_time,
+	open_deals_count, open_deals_value, open_deals_weighted_value,
+	lost_deals_count, people_count, notes_count, files_count,
+	activities_count, done_activities_count, next_activity_id,
+	next_activity_date, next_activity_time, next_activity_subject,
+	last_activity_id, last_activity_date, last_activity_time
+FROM accounts_internal.figures_fresh;
+CREATE VIEW plfig.fresh_by_currency AS
+SELECT org_id, currency, won_deals_count, won_value
+FROM accounts_internal.figures_by_currency_fresh;
+
 -- the starting point: a fresh recomputation
-INSERT INTO plfig.figures SELECT * FROM accounts_internal.figures_fresh;
-INSERT INTO plfig.figures_by_currency SELECT * FROM accounts_internal.figures_by_currency_fresh;
+INSERT INTO plfig.figures SELECT * FROM plfig.fresh;
+INSERT INTO plfig.figures_by_currency SELECT * FROM plfig.fresh_by_currency;
 
 /* Organizations: a figures row each. */
 CREATE FUNCTION plfig.organization_change() RETURNS trigger
@@ -318,7 +333,7 @@ BEGIN
 			open_deals_weighted_value = x.open_deals_weighted_value
 		FROM (SELECT e.org_id, e.won_value, e.open_deals_value,
 				  e.open_deals_weighted_value
-			  FROM accounts_internal.figures_fresh e
+			  FROM plfig.fresh e
 			  WHERE e.org_id IN (SELECT d.org_id FROM accounts.deals d
 								 WHERE d.currency = NEW.code
 								   AND d.status IN ('open', 'won'))) x
@@ -359,12 +374,12 @@ CREATE FUNCTION plfig.check() RETURNS TABLE (org_id bigint, stored text, expecte
 LANGUAGE sql STABLE AS $$
 	SELECT COALESCE(s.org_id, e.org_id), to_jsonb(s)::text, to_jsonb(e)::text
 	FROM plfig.figures s
-	FULL JOIN accounts_internal.figures_fresh e ON e.org_id = s.org_id
+	FULL JOIN plfig.fresh e ON e.org_id = s.org_id
 	WHERE (s.*) IS DISTINCT FROM (e.*)
 	UNION ALL
 	SELECT COALESCE(s.org_id, e.org_id), to_jsonb(s)::text, to_jsonb(e)::text
 	FROM plfig.figures_by_currency s
-	FULL JOIN accounts_internal.figures_by_currency_fresh e
+	FULL JOIN plfig.fresh_by_currency e
 		ON e.org_id = s.org_id AND e.currency = s.currency
 	WHERE (s.*) IS DISTINCT FROM (e.*)
 $$;

@@ -9,6 +9,9 @@
 SELECT bench.report_time('B0', 'floor', NULL, :n, :budget);
 SELECT bench.report_time('B1', 'top50', NULL, :n, :budget);
 SELECT bench.report_time('B2', 'owner', bench.owner_args(), :n, :budget);
+SELECT bench.report_time('B2b', 'owner2', bench.owner_args(), :n, :budget);
+SELECT bench.report_time('B2c', 'owner_value', bench.owner_args(), :n, :budget);
+SELECT bench.report_time('B2d', 'owner_value2', bench.owner_args(), :n, :budget);
 SELECT bench.report_time('B3', 'kcounts', NULL, :n, :budget);
 SELECT bench.report_time('B4', 'kcol1', NULL, :n, :budget);
 SELECT bench.report_time('B5', 'kcol2',

@@ -11,6 +11,18 @@ PREPARE owner(bigint) AS
 	SELECT id, name, next_activity_date, next_activity_subject, won_value
 	FROM accounts.accounts WHERE owner_id = $1
 	ORDER BY next_activity_date, id LIMIT 50;
+PREPARE owner2(bigint) AS
+	SELECT id, name, next_activity_date, next_activity_subject, won_value
+	FROM accounts.accounts WHERE owner_id = $1
+	ORDER BY next_activity_date, id LIMIT 50 OFFSET 50;
+PREPARE owner_value(bigint) AS
+	SELECT id, name, next_activity_date, next_activity_subject, won_value
+	FROM accounts.accounts WHERE owner_id = $1
+	ORDER BY won_value DESC, id LIMIT 50;
+PREPARE owner_value2(bigint) AS
+	SELECT id, name, next_activity_date, next_activity_subject, won_value
+	FROM accounts.accounts WHERE owner_id = $1
+	ORDER BY won_value DESC, id LIMIT 50 OFFSET 50;
 PREPARE kcounts AS SELECT * FROM accounts.kanban_counts();
 PREPARE kcol1 AS SELECT * FROM accounts.kanban_column('overdue', page_size => 50);
 PREPARE kcol2(date, bigint) AS

@@ -2,7 +2,8 @@
 --
 -- Workload B on baseline (c), the materialized view bench.accounts_mv (as
 -- fresh as its last REFRESH), with indexes on id, won_value, (owner_id,
--- next_activity_date) and (next_activity_key, id): the same query shapes
+-- next_activity_date), (owner_id, won_value) and (next_activity_key, id):
+-- the same query shapes
 -- as the extension's, kanban counts as range counts over an index.
 
 PREPARE floor AS SELECT 1;
@@ -13,6 +14,18 @@ PREPARE owner(bigint) AS
 	SELECT id, name, next_activity_date, next_activity_subject, won_value
 	FROM bench.accounts_mv WHERE owner_id = $1
 	ORDER BY next_activity_date, id LIMIT 50;
+PREPARE owner2(bigint) AS
+	SELECT id, name, next_activity_date, next_activity_subject, won_value
+	FROM bench.accounts_mv WHERE owner_id = $1
+	ORDER BY next_activity_date, id LIMIT 50 OFFSET 50;
+PREPARE owner_value(bigint) AS
+	SELECT id, name, next_activity_date, next_activity_subject, won_value
+	FROM bench.accounts_mv WHERE owner_id = $1
+	ORDER BY won_value DESC, id LIMIT 50;
+PREPARE owner_value2(bigint) AS
+	SELECT id, name, next_activity_date, next_activity_subject, won_value
+	FROM bench.accounts_mv WHERE owner_id = $1
+	ORDER BY won_value DESC, id LIMIT 50 OFFSET 50;
 PREPARE kcounts AS
 	SELECT r.bucket, r.bucket_position, c.accounts, c.won_value
 	FROM bench.kanban_ranges() r

@@ -13,6 +13,18 @@ PREPARE owner(bigint) AS
 	SELECT id, name, next_activity_date, next_activity_subject, won_value
 	FROM plfig.accounts WHERE owner_id = $1
 	ORDER BY next_activity_date, id LIMIT 50;
+PREPARE owner2(bigint) AS
+	SELECT id, name, next_activity_date, next_activity_subject, won_value
+	FROM plfig.accounts WHERE owner_id = $1
+	ORDER BY next_activity_date, id LIMIT 50 OFFSET 50;
+PREPARE owner_value(bigint) AS
+	SELECT id, name, next_activity_date, next_activity_subject, won_value
+	FROM plfig.accounts WHERE owner_id = $1
+	ORDER BY won_value DESC, id LIMIT 50;
+PREPARE owner_value2(bigint) AS
+	SELECT id, name, next_activity_date, next_activity_subject, won_value
+	FROM plfig.accounts WHERE owner_id = $1
+	ORDER BY won_value DESC, id LIMIT 50 OFFSET 50;
 PREPARE kcounts AS
 	SELECT r.bucket, r.bucket_position, c.accounts, c.won_value
 	FROM bench.kanban_ranges() r

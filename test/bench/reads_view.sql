@@ -12,6 +12,18 @@ PREPARE owner(bigint) AS
 	SELECT id, name, next_activity_date, next_activity_subject, won_value
 	FROM bench.accounts_view WHERE owner_id = $1
 	ORDER BY next_activity_date, id LIMIT 50;
+PREPARE owner2(bigint) AS
+	SELECT id, name, next_activity_date, next_activity_subject, won_value
+	FROM bench.accounts_view WHERE owner_id = $1
+	ORDER BY next_activity_date, id LIMIT 50 OFFSET 50;
+PREPARE owner_value(bigint) AS
+	SELECT id, name, next_activity_date, next_activity_subject, won_value
+	FROM bench.accounts_view WHERE owner_id = $1
+	ORDER BY won_value DESC, id LIMIT 50;
+PREPARE owner_value2(bigint) AS
+	SELECT id, name, next_activity_date, next_activity_subject, won_value
+	FROM bench.accounts_view WHERE owner_id = $1
+	ORDER BY won_value DESC, id LIMIT 50 OFFSET 50;
 PREPARE kcounts AS
 	SELECT r.bucket, r.bucket_position, count(a.id) AS accounts,
 		COALESCE(sum(a.won_value), 0) AS won_value

@@ -7,7 +7,7 @@
 -- the target where the issue sets one, and pass or miss.  Needs
 -- :kanban_target (ms), :n_insert and :n_copy (labels).
 
-CREATE TEMP TABLE catalogue (key text, ord int, label text, unit text,
+CREATE TEMP TABLE catalogue (key text, ord numeric, label text, unit text,
 	base_key text, base_variant text, target_op text, target float8);
 INSERT INTO catalogue VALUES
 	('A1', 1, 'A write mix, 1 client', 'tps', 'A1', 'bare', '>=x', 0.80),
@@ -20,7 +20,10 @@ INSERT INTO catalogue VALUES
 	('A1.complete', 8, 'A latency, 1 client: complete the next activity', 'ms', 'A1.complete', 'bare', NULL, NULL),
 	('B0', 10, 'B floor: prepared SELECT 1', 'ms', NULL, NULL, NULL, NULL),
 	('B1', 11, 'B top 50 accounts by won value', 'ms', 'B1', 'view', '<ms', 0.2),
-	('B2', 12, 'B one owner''s accounts by next activity (50)', 'ms', 'B2', 'view', NULL, NULL),
+	('B2', 12, 'B one owner''s accounts by next activity, first page (50)', 'ms', 'B2', 'view', '<ms', 1),
+	('B2b', 12.1, 'B one owner''s accounts by next activity, next page (50)', 'ms', 'B2b', 'view', '<ms', 1),
+	('B2c', 12.2, 'B one owner''s accounts by won value, first page (50)', 'ms', 'B2c', 'view', '<ms', 1),
+	('B2d', 12.3, 'B one owner''s accounts by won value, next page (50)', 'ms', 'B2d', 'view', '<ms', 1),
 	('B3', 13, 'B kanban counts', 'ms', 'B3', 'view', '<ms', :kanban_target),
 	('B4', 14, 'B kanban column ''overdue'', first page (50)', 'ms', 'B4', 'view', '<ms', 1),
 	('B5', 15, 'B kanban column ''overdue'', next page (50)', 'ms', 'B5', 'view', '<ms', 1),

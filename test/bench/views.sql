@@ -51,5 +51,6 @@ CREATE MATERIALIZED VIEW bench.accounts_mv AS SELECT * FROM bench.accounts_view;
 CREATE UNIQUE INDEX ON bench.accounts_mv (id);
 CREATE INDEX ON bench.accounts_mv (won_value DESC);
 CREATE INDEX ON bench.accounts_mv (owner_id, next_activity_date, id);
+CREATE INDEX ON bench.accounts_mv (owner_id, won_value DESC, id);
 CREATE INDEX ON bench.accounts_mv (next_activity_key, id) INCLUDE (won_value);
 VACUUM ANALYZE bench.accounts_mv;
