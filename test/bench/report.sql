@@ -36,6 +36,8 @@ INSERT INTO catalogue VALUES
 	('E1', 40, 'E lock probe: deal of another organization', 'wait', NULL, NULL, 'nowait', NULL),
 	('E2', 41, 'E lock probe: another deal of the same organization', 'wait', NULL, NULL, NULL, NULL),
 	('E3', 42, 'E lock probe: activity of the same organization', 'wait', NULL, NULL, NULL, NULL),
+	('E4', 43, 'E lock probe: deal of another tenant during a rate change', 'wait', NULL, NULL, 'nowait', NULL),
+	('E5', 44, 'E lock probe: deal of the same tenant during a rate change', 'wait', NULL, NULL, NULL, NULL),
 	('F1', 50, 'F size of the maintained tables and indexes', 'MB', 'F1', 'base', NULL, NULL);
 
 CREATE TEMP TABLE variants (variant text, label text, ord int);
