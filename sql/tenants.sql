@@ -115,3 +115,27 @@ SELECT accounts.rebuild();
 SELECT tenant_id, day, sum(accounts) AS accounts, sum(won_value) AS won_value
 FROM accounts.kanban_days GROUP BY 1, 2 ORDER BY 1, 2;
 :check
+
+-- A transaction that writes the figures of many tenants holds the rates
+-- lock of each of its first 16 tenants, then the lock of all tenants
+-- (objid 0) instead: a COPY of many companies' deals does not fill the
+-- lock table.
+INSERT INTO accounts.tenants (tenant_id, name)
+SELECT t, 'tenant ' || t FROM generate_series(3, 40) t;
+INSERT INTO accounts.currencies (tenant_id, code, rate, is_default)
+SELECT t, 'EUR', 1, true FROM generate_series(3, 40) t;
+INSERT INTO accounts.organizations (tenant_id, id, name)
+SELECT t, 1, 'org of tenant ' || t FROM generate_series(3, 40) t;
+BEGIN;
+INSERT INTO accounts.deals (tenant_id, title, value, org_id, status)
+SELECT t, 'deal of tenant ' || t, 10 * t, 1, 'won' FROM generate_series(3, 40) t;
+SELECT count(*) FILTER (WHERE l.objid <> 0) AS tenant_locks,
+	count(*) FILTER (WHERE l.objid = 0) AS all_tenants_locks,
+	string_agg(DISTINCT l.mode, ', ') AS modes
+FROM pg_locks l
+WHERE l.locktype = 'object' AND l.classid = 'accounts.tenants'::regclass
+  AND l.pid = pg_backend_pid();
+COMMIT;
+SELECT count(*) AS accounts, sum(won_value) AS won_value
+FROM accounts.accounts WHERE tenant_id BETWEEN 3 AND 40;
+:check

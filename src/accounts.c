@@ -119,7 +119,7 @@ void
 _PG_init(void)
 {
 	CacheRegisterRelcacheCallback(accounts_relcache_callback, (Datum) 0);
-	tenants_define_settings();
+	tenants_init();
 	kanban_define_settings();
 	events_init();
 }

@@ -257,12 +257,14 @@ typedef struct KeyMapIter
 	HASH_SEQ_STATUS seq;
 } KeyMapIter;
 
-/* accounts.c */
+/* keymap.c */
 extern void keymap_init(KeyMap *map, Size entrysize);
 extern void *keymap_enter(KeyMap *map, int64 tenant_id, int64 id, bool *found);
 extern long keymap_count(KeyMap *map);
 extern void keymap_iter_init(KeyMapIter *it, KeyMap *map);
 extern void *keymap_iter_next(KeyMapIter *it);
+
+/* accounts.c */
 extern const char *accounts_column_name(TableColumn col);
 extern void accounts_table_info(Relation rel, TableInfo *info);
 extern uint64 accounts_invalidation_count(void);
@@ -334,13 +336,12 @@ extern void events_announce_result(void);
 /* board.c */
 extern Board *board_create(void);
 extern void board_add(Board *board, int64 tenant_id, int32 won_deals_count,
-					  bool no_day,
-					  DateADT day, Numeric won_value, int sign);
+					  bool no_day, DateADT day, Numeric won_value, int sign);
 extern void board_apply(Board *board);
 
 /* tenants.c */
 extern void tenant_lock_rates(int64 tenant_id, bool change);
-extern void tenants_define_settings(void);
+extern void tenants_init(void);
 
 /* kanban.c */
 extern void kanban_define_settings(void);

@@ -11,9 +11,9 @@
  *	  made directly (direct.c), for one organization as for a bulk statement.
  *	  That row lock orders concurrent writers of the same organization;
  *	  writers of different organizations touch different rows and never wait
- *	  for each other.  Deltas of one write are applied in org_id order, so
- *	  that two writes moving rows in opposite directions lock in the same
- *	  order.
+ *	  for each other.  Deltas of one write are applied in (tenant, org_id)
+ *	  order, so that two writes moving rows in opposite directions lock in
+ *	  the same order.
  *
  *-------------------------------------------------------------------------
  */
@@ -252,8 +252,8 @@ compare_deltas(const void *a, const void *b)
 
 /*
  * Apply the deltas of a statement, one organization at a time in (tenant,
- * org_id) order, so that statements lock figures rows in the same order.  The caller
- * is connected to SPI and runs as the extension owner.
+ * org_id) order, so that statements lock figures rows in the same order.
+ * The caller is connected to SPI and runs as the extension owner.
  */
 void
 deltas_apply(DeltaSet *set)

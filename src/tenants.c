@@ -17,6 +17,7 @@
 #include "postgres.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -43,9 +44,28 @@ static HTAB *known_tenants = NULL;
 
 static SPIPlanPtr tenant_plan = NULL;
 
-void
-tenants_define_settings(void)
+/*
+ * Tenants whose rates lock this transaction took; past
+ * TENANT_LOCKS_BEFORE_ALL, the lock of all tenants instead (see
+ * tenant_lock_rates).
+ */
+#define TENANT_LOCKS_BEFORE_ALL 16
+static int	tenant_locks_taken = 0;
+
+static void
+tenants_xact_callback(XactEvent event, void *arg)
 {
+	if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT ||
+		event == XACT_EVENT_PREPARE || event == XACT_EVENT_PARALLEL_COMMIT ||
+		event == XACT_EVENT_PARALLEL_ABORT)
+		tenant_locks_taken = 0;
+}
+
+void
+tenants_init(void)
+{
+	RegisterXactCallback(tenants_xact_callback, NULL);
+
 	/*
 	 * Checked where it is used, not when set: a value set before the
 	 * library is loaded would otherwise be dropped with a warning when it
@@ -183,20 +203,43 @@ accounts_keep_tenant(PG_FUNCTION_ARGS)
 	return PointerGetDatum(trigdata->tg_newtuple);
 }
 
+/* Take a lock on the object (accounts.tenants, tenant); 0: all tenants. */
+static bool
+lock_tenant_object(int64 tenant_id, LOCKMODE mode)
+{
+	LOCKTAG		tag;
+
+	SET_LOCKTAG_OBJECT(tag, MyDatabaseId, accounts_relid("tenants"),
+					   (uint32) tenant_id, (uint16) ((uint64) tenant_id >> 32));
+	if (LockAcquire(&tag, mode, false, false) == LOCKACQUIRE_ALREADY_HELD)
+		return false;
+	/* a rate change committed before may have been waited for */
+	AcceptInvalidationMessages();
+	return true;
+}
+
 /*
  * The rates lock of a tenant: a lock on the object (accounts.tenants,
  * tenant), shown in pg_locks with classid the OID of accounts.tenants and
- * objid the tenant (objsubid its high bits).  Deal writers take it in ROW
- * EXCLUSIVE mode before they read a rate; a rate change takes it in SHARE
- * mode (change), so that it waits for them and holds back new ones until
- * it commits.  Held to the end of the transaction.  Getting it reads the
- * pending invalidations, among them a committed rate change's.
+ * objid the tenant (objsubid its high bits).  Figure writers take it in
+ * ROW EXCLUSIVE mode before they read a rate or write a figures row; a
+ * rate change (change) takes it in SHARE mode, so that it waits for them
+ * and holds back new ones until it commits.  Held to the end of the
+ * transaction.  Getting it reads the pending invalidations, among them a
+ * committed rate change's.
+ *
+ * A transaction that writes the figures of many tenants (a COPY of many
+ * companies' deals) would hold as many locks, more than the lock table
+ * has room for: past TENANT_LOCKS_BEFORE_ALL, it takes the lock of all
+ * tenants, the object (accounts.tenants, 0), in SHARE mode instead, and
+ * every rate change takes that one in ROW EXCLUSIVE mode before its
+ * tenant's.  (A subtransaction that rolls back releases what it took: the
+ * lock is asked for again, which costs a look in the backend's own table
+ * when it is held.)
  */
 void
 tenant_lock_rates(int64 tenant_id, bool change)
 {
-	LOCKTAG		tag;
-
 	/* before 0.7: all of accounts.figures, for every deal writer */
 	if (!accounts_has_tenants())
 	{
@@ -204,9 +247,17 @@ tenant_lock_rates(int64 tenant_id, bool change)
 						change ? ShareLock : RowExclusiveLock);
 		return;
 	}
-	SET_LOCKTAG_OBJECT(tag, MyDatabaseId, accounts_relid("tenants"),
-					   (uint32) tenant_id, (uint16) ((uint64) tenant_id >> 32));
-	if (LockAcquire(&tag, change ? ShareLock : RowExclusiveLock, false, false)
-		!= LOCKACQUIRE_ALREADY_HELD)
-		AcceptInvalidationMessages();
+	if (change)
+	{
+		(void) lock_tenant_object(0, RowExclusiveLock);
+		(void) lock_tenant_object(tenant_id, ShareLock);
+		return;
+	}
+	if (tenant_locks_taken >= TENANT_LOCKS_BEFORE_ALL)
+	{
+		(void) lock_tenant_object(0, ShareLock);
+		return;
+	}
+	if (lock_tenant_object(tenant_id, RowExclusiveLock))
+		tenant_locks_taken++;
 }
