@@ -10,15 +10,16 @@
  * - accounts.tenants lists them; tenant 1, "default", is made here, and
  *   every existing row goes to it.
  * - Every table and view has tenant_id bigint NOT NULL.  Keys and
- *   references include it ((tenant_id, id), (tenant_id, org_id), ...), so
- *   that no reference crosses tenants; ids stay generated, from one
- *   sequence per table as before.
+ *   references include it ((id, tenant_id) for the rows of the base
+ *   tables, (tenant_id, org_id) for an organization's figures and as the
+ *   reference to it, ...), so that no reference crosses tenants; ids stay
+ *   generated, from one sequence per table as before.
  * - A row names its tenant, or gets accounts.current_tenant(): the setting
  *   accounts.tenant, or tenant 1 when it is not set.  So a database of one
  *   company never names a tenant.
  * - A row cannot move to another tenant (trigger keep_tenant).
  * - Currencies, the default currency and rates are per tenant; a rate
- *   change holds back the deal writers of its own tenant only.
+ *   change holds back the figure writers of its own tenant only.
  * - The board by day and the reading functions answer per tenant.
  * - The deprecated account() and timeline() are removed, as announced.
  */
