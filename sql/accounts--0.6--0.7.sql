@@ -55,26 +55,6 @@ CREATE FUNCTION accounts_internal.keep_tenant() RETURNS trigger
 REVOKE ALL ON FUNCTION accounts_internal.keep_tenant() FROM PUBLIC;
 
 /*
- * The references of the base tables, dropped before their keys change and
- * made again over (tenant_id, ...) below.
- */
-ALTER TABLE accounts.organizations DROP CONSTRAINT organizations_owner_id_fkey;
-ALTER TABLE accounts.persons DROP CONSTRAINT persons_org_id_fkey,
-	DROP CONSTRAINT persons_owner_id_fkey;
-ALTER TABLE accounts.deals DROP CONSTRAINT deals_currency_fkey,
-	DROP CONSTRAINT deals_org_id_fkey, DROP CONSTRAINT deals_person_id_fkey,
-	DROP CONSTRAINT deals_owner_id_fkey;
-ALTER TABLE accounts.activities DROP CONSTRAINT activities_org_id_fkey,
-	DROP CONSTRAINT activities_person_id_fkey,
-	DROP CONSTRAINT activities_deal_id_fkey, DROP CONSTRAINT activities_owner_id_fkey;
-ALTER TABLE accounts.notes DROP CONSTRAINT notes_org_id_fkey,
-	DROP CONSTRAINT notes_person_id_fkey, DROP CONSTRAINT notes_deal_id_fkey,
-	DROP CONSTRAINT notes_owner_id_fkey;
-ALTER TABLE accounts.files DROP CONSTRAINT files_org_id_fkey,
-	DROP CONSTRAINT files_person_id_fkey, DROP CONSTRAINT files_deal_id_fkey,
-	DROP CONSTRAINT files_owner_id_fkey;
-
-/*
  * tenant_id on every base table: the existing rows in tenant 1 (a constant
  * default adds the column without rewriting the table), new ones in the
  * session's tenant.  The key becomes (id, tenant_id), and a row cannot
@@ -83,12 +63,35 @@ ALTER TABLE accounts.files DROP CONSTRAINT files_org_id_fkey,
  * of an organization by org_id, without naming the tenant, and a lookup
  * that names both uses the same index.  (Currencies, a few rows per
  * tenant, keep (tenant_id, code).)
+ *
+ * The references between them (table, column, referenced table) are
+ * dropped before their keys change and made again over (tenant_id,
+ * column), so that none crosses tenants; deleting what a row references
+ * sets the reference alone to NULL, not the row's tenant (a deal's
+ * currency cannot be deleted while in use).
  */
 DO $$
 DECLARE
+	refs CONSTANT text[] := ARRAY[
+		['organizations', 'owner_id', 'users'],
+		['persons', 'org_id', 'organizations'], ['persons', 'owner_id', 'users'],
+		['deals', 'currency', 'currencies'], ['deals', 'org_id', 'organizations'],
+		['deals', 'person_id', 'persons'], ['deals', 'owner_id', 'users'],
+		['activities', 'org_id', 'organizations'], ['activities', 'person_id', 'persons'],
+		['activities', 'deal_id', 'deals'], ['activities', 'owner_id', 'users'],
+		['notes', 'org_id', 'organizations'], ['notes', 'person_id', 'persons'],
+		['notes', 'deal_id', 'deals'], ['notes', 'owner_id', 'users'],
+		['files', 'org_id', 'organizations'], ['files', 'person_id', 'persons'],
+		['files', 'deal_id', 'deals'], ['files', 'owner_id', 'users']];
+	r text[];
 	t text;
 	k text;
 BEGIN
+	FOREACH r SLICE 1 IN ARRAY refs
+	LOOP
+		EXECUTE pg_catalog.format('ALTER TABLE accounts.%I DROP CONSTRAINT %I',
+								  r[1], r[1] || '_' || r[2] || '_fkey');
+	END LOOP;
 	FOREACH t IN ARRAY ARRAY['users', 'organizations', 'persons', 'currencies',
 							 'deals', 'activities', 'notes', 'files']
 	LOOP
@@ -111,6 +114,16 @@ BEGIN
 			'COMMENT ON COLUMN accounts.%I.tenant_id IS %L', t,
 			'Tenant of the row (accounts.tenants); by default accounts.current_tenant(). Fixed once the row is written.');
 	END LOOP;
+	FOREACH r SLICE 1 IN ARRAY refs
+	LOOP
+		EXECUTE pg_catalog.format(
+			'ALTER TABLE accounts.%1$I ADD CONSTRAINT %2$I'
+			'  FOREIGN KEY (tenant_id, %3$I) REFERENCES accounts.%4$I (tenant_id, %5$I)%6$s',
+			r[1], r[1] || '_' || r[2] || '_fkey', r[2], r[3],
+			CASE r[3] WHEN 'currencies' THEN 'code' ELSE 'id' END,
+			CASE r[3] WHEN 'currencies' THEN ''
+				 ELSE pg_catalog.format(' ON DELETE SET NULL (%I)', r[2]) END);
+	END LOOP;
 END
 $$;
 
@@ -118,55 +131,6 @@ $$;
 DROP INDEX accounts.currencies_one_default;
 CREATE UNIQUE INDEX currencies_one_default ON accounts.currencies (tenant_id)
 	WHERE is_default;
-
-/*
- * References within a tenant.  Deleting what a row references sets the
- * reference alone to NULL, not the row's tenant.
- */
-ALTER TABLE accounts.organizations
-	ADD CONSTRAINT organizations_owner_id_fkey FOREIGN KEY (tenant_id, owner_id)
-		REFERENCES accounts.users (tenant_id, id) ON DELETE SET NULL (owner_id);
-ALTER TABLE accounts.persons
-	ADD CONSTRAINT persons_org_id_fkey FOREIGN KEY (tenant_id, org_id)
-		REFERENCES accounts.organizations (tenant_id, id) ON DELETE SET NULL (org_id),
-	ADD CONSTRAINT persons_owner_id_fkey FOREIGN KEY (tenant_id, owner_id)
-		REFERENCES accounts.users (tenant_id, id) ON DELETE SET NULL (owner_id);
-ALTER TABLE accounts.deals
-	ADD CONSTRAINT deals_currency_fkey FOREIGN KEY (tenant_id, currency)
-		REFERENCES accounts.currencies (tenant_id, code),
-	ADD CONSTRAINT deals_org_id_fkey FOREIGN KEY (tenant_id, org_id)
-		REFERENCES accounts.organizations (tenant_id, id) ON DELETE SET NULL (org_id),
-	ADD CONSTRAINT deals_person_id_fkey FOREIGN KEY (tenant_id, person_id)
-		REFERENCES accounts.persons (tenant_id, id) ON DELETE SET NULL (person_id),
-	ADD CONSTRAINT deals_owner_id_fkey FOREIGN KEY (tenant_id, owner_id)
-		REFERENCES accounts.users (tenant_id, id) ON DELETE SET NULL (owner_id);
-ALTER TABLE accounts.activities
-	ADD CONSTRAINT activities_org_id_fkey FOREIGN KEY (tenant_id, org_id)
-		REFERENCES accounts.organizations (tenant_id, id) ON DELETE SET NULL (org_id),
-	ADD CONSTRAINT activities_person_id_fkey FOREIGN KEY (tenant_id, person_id)
-		REFERENCES accounts.persons (tenant_id, id) ON DELETE SET NULL (person_id),
-	ADD CONSTRAINT activities_deal_id_fkey FOREIGN KEY (tenant_id, deal_id)
-		REFERENCES accounts.deals (tenant_id, id) ON DELETE SET NULL (deal_id),
-	ADD CONSTRAINT activities_owner_id_fkey FOREIGN KEY (tenant_id, owner_id)
-		REFERENCES accounts.users (tenant_id, id) ON DELETE SET NULL (owner_id);
-ALTER TABLE accounts.notes
-	ADD CONSTRAINT notes_org_id_fkey FOREIGN KEY (tenant_id, org_id)
-		REFERENCES accounts.organizations (tenant_id, id) ON DELETE SET NULL (org_id),
-	ADD CONSTRAINT notes_person_id_fkey FOREIGN KEY (tenant_id, person_id)
-		REFERENCES accounts.persons (tenant_id, id) ON DELETE SET NULL (person_id),
-	ADD CONSTRAINT notes_deal_id_fkey FOREIGN KEY (tenant_id, deal_id)
-		REFERENCES accounts.deals (tenant_id, id) ON DELETE SET NULL (deal_id),
-	ADD CONSTRAINT notes_owner_id_fkey FOREIGN KEY (tenant_id, owner_id)
-		REFERENCES accounts.users (tenant_id, id) ON DELETE SET NULL (owner_id);
-ALTER TABLE accounts.files
-	ADD CONSTRAINT files_org_id_fkey FOREIGN KEY (tenant_id, org_id)
-		REFERENCES accounts.organizations (tenant_id, id) ON DELETE SET NULL (org_id),
-	ADD CONSTRAINT files_person_id_fkey FOREIGN KEY (tenant_id, person_id)
-		REFERENCES accounts.persons (tenant_id, id) ON DELETE SET NULL (person_id),
-	ADD CONSTRAINT files_deal_id_fkey FOREIGN KEY (tenant_id, deal_id)
-		REFERENCES accounts.deals (tenant_id, id) ON DELETE SET NULL (deal_id),
-	ADD CONSTRAINT files_owner_id_fkey FOREIGN KEY (tenant_id, owner_id)
-		REFERENCES accounts.users (tenant_id, id) ON DELETE SET NULL (owner_id);
 
 /*
  * The indexes of the references and of the triggers' lookups, by the

@@ -68,7 +68,8 @@ static const struct
 }			table_columns[] = {
 #define TABLE(name, ...) \
 	{name, {__VA_ARGS__}, lengthof(((TableColumn[]) {__VA_ARGS__}))}
-	TABLE("organizations", COL_TENANT_ID, COL_ID, COL_UPDATE_TIME),
+	TABLE("users", COL_TENANT_ID, COL_ID),
+	TABLE("organizations", COL_TENANT_ID, COL_ID, COL_OWNER_ID, COL_UPDATE_TIME),
 	TABLE("persons", COL_TENANT_ID, COL_ID, COL_ORG_ID, COL_UPDATE_TIME),
 	TABLE("deals", COL_TENANT_ID, COL_ID, COL_ORG_ID, COL_UPDATE_TIME,
 		  COL_STATUS, COL_VALUE, COL_CURRENCY, COL_PROBABILITY, COL_WON_TIME,

@@ -57,6 +57,7 @@
 	X(COL_ORG_ID, "org_id", INT8OID) \
 	X(COL_PERSON_ID, "person_id", INT8OID) \
 	X(COL_DEAL_ID, "deal_id", INT8OID) \
+	X(COL_OWNER_ID, "owner_id", INT8OID) \
 	X(COL_UPDATE_TIME, "update_time", TIMESTAMPTZOID) \
 	X(COL_STATUS, "status", TEXTOID) \
 	X(COL_VALUE, "value", NUMERICOID) \

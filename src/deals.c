@@ -43,8 +43,14 @@
 PG_FUNCTION_INFO_V1(accounts_deal_after);
 PG_FUNCTION_INFO_V1(accounts_currency_after);
 
-/* The value figures of the deals d at the rates c, per organization. */
-#define RECOMPUTED_SUMS \
+/*
+ * The value figures of the deals d at the rates c, per organization r, set
+ * on figures f; the deals and the rates, and which, follow.
+ */
+#define RECOMPUTE_FROM \
+	"UPDATE accounts.figures f SET won_value = r.won_value, " \
+	"open_deals_value = r.open_value, open_deals_weighted_value = r.weighted " \
+	"FROM (SELECT d.org_id, " \
 	"  COALESCE(pg_catalog.sum(d.value * c.rate) " \
 	"   FILTER (WHERE d.status = 'won'), 0) AS won_value, " \
 	"  COALESCE(pg_catalog.sum(d.value * c.rate) " \
@@ -147,7 +153,7 @@ rate_key(RateKey *key, int64 tenant_id, text *currency)
 
 /*
  * The rate of a tenant's currency, as committed now, in the caller's
- * context.
+ * context.  The caller holds the tenant's rates lock (tenant_lock_rates).
  */
 Numeric
 deals_currency_rate(int64 tenant_id, text *currency)
@@ -159,7 +165,6 @@ deals_currency_rate(int64 tenant_id, text *currency)
 	bool		isnull;
 	bool		found;
 
-	tenant_lock_rates(tenant_id, false);
 	remember_currencies();
 	rate_key(&key, tenant_id, currency);
 	entry = hash_search(rates, &key, HASH_FIND, NULL);
@@ -201,7 +206,7 @@ deals_currency_rate(int64 tenant_id, text *currency)
 
 /*
  * The default currency of a tenant, as committed now; an error when none
- * is set.
+ * is set.  The caller holds the tenant's rates lock.
  */
 text *
 deals_default_currency(int64 tenant_id)
@@ -214,7 +219,6 @@ deals_default_currency(int64 tenant_id)
 	bool		found;
 	text	   *code;
 
-	tenant_lock_rates(tenant_id, false);
 	remember_currencies();
 	rate_key(&key, tenant_id, NULL);
 	entry = hash_search(rates, &key, HASH_FIND, NULL);
@@ -298,6 +302,7 @@ typedef struct DealRows
 {
 	DeltaSet   *set;
 	TableInfo	info;			/* of deals */
+	int64		locked_tenant;	/* whose rates lock the statement took last */
 } DealRows;
 
 /*
@@ -310,7 +315,14 @@ deal_row(void *arg, TupleTableSlot *slot, int sign)
 	DealShare	share;
 	OrgDelta   *delta;
 	bool		isnull;
+	int64		tenant_id = get_tenant(slot, &rows->info);
 
+	/* the rates lock before the rate: once per tenant of the statement */
+	if (tenant_id != rows->locked_tenant)
+	{
+		tenant_lock_rates(tenant_id, false);
+		rows->locked_tenant = tenant_id;
+	}
 	deal_share(&share, slot, &rows->info);
 	if (share.org_id == 0 || share.status == 'd')
 		return;
@@ -369,6 +381,7 @@ accounts_deal_after(PG_FUNCTION_ARGS)
 	SPI_connect();
 	accounts_begin_maintenance(&save_userid, &save_sec_context);
 	rows.set = deltas_create();
+	rows.locked_tenant = 0;		/* tenants are positive */
 	accounts_for_each_transition_row((TriggerData *) fcinfo->context,
 									 deal_row, &rows, relevant,
 									 lengthof(relevant));
@@ -435,12 +448,7 @@ accounts_currency_after(PG_FUNCTION_ARGS)
 	accounts_check_trusted_triggers("figures");
 
 	accounts_execute(accounts_prepare_tenanted(recompute_plan,
-											   "UPDATE accounts.figures f SET "
-											   "won_value = r.won_value, "
-											   "open_deals_value = r.open_value, "
-											   "open_deals_weighted_value = r.weighted "
-											   "FROM (SELECT d.org_id, "
-											   RECOMPUTED_SUMS
+											   RECOMPUTE_FROM
 											   " FROM accounts.deals d "
 											   " JOIN accounts.currencies c "
 											   "  ON c.tenant_id = d.tenant_id AND c.code = d.currency "
@@ -450,12 +458,7 @@ accounts_currency_after(PG_FUNCTION_ARGS)
 											   "   AND x.status IN ('won', 'open')) "
 											   " GROUP BY d.org_id) r "
 											   "WHERE f.tenant_id = $1 AND f.org_id = r.org_id",
-											   "UPDATE accounts.figures f SET "
-											   "won_value = r.won_value, "
-											   "open_deals_value = r.open_value, "
-											   "open_deals_weighted_value = r.weighted "
-											   "FROM (SELECT d.org_id, "
-											   RECOMPUTED_SUMS
+											   RECOMPUTE_FROM
 											   " FROM accounts.deals d "
 											   " JOIN accounts.currencies c ON c.code = d.currency "
 											   " WHERE d.org_id IN (SELECT x.org_id FROM accounts.deals x "

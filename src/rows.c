@@ -182,6 +182,7 @@ accounts_before_row(PG_FUNCTION_ARGS)
 			spi = true;
 			accounts_begin_maintenance(&save_userid, &save_sec_context);
 			cols[ncols] = info.attnum[COL_CURRENCY];
+			tenant_lock_rates(tenant_id, false);
 			values[ncols] = PointerGetDatum(deals_default_currency(tenant_id));
 			accounts_end_maintenance(save_userid, save_sec_context);
 			{
@@ -292,7 +293,7 @@ accounts_organization_after(PG_FUNCTION_ARGS)
 												  tupdesc, &info));
 	values[1] = Int64GetDatum(accounts_get_int64(trigdata->tg_trigtuple, tupdesc,
 												 info.attnum[COL_ID], &isnull));
-	values[2] = heap_getattr(newtuple, SPI_fnumber(tupdesc, "owner_id"), tupdesc,
+	values[2] = heap_getattr(newtuple, info.attnum[COL_OWNER_ID], tupdesc,
 							 &isnull);
 	if (isnull)
 		nulls[2] = 'n';

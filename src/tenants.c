@@ -168,7 +168,7 @@ accounts_keep_tenant(PG_FUNCTION_ARGS)
 {
 	TriggerData *trigdata = (TriggerData *) fcinfo->context;
 	TupleDesc	tupdesc;
-	AttrNumber	attnum;
+	TableInfo	info;
 	bool		oldnull,
 				newnull;
 	Datum		oldval,
@@ -185,12 +185,11 @@ accounts_keep_tenant(PG_FUNCTION_ARGS)
 	if (!TRIGGER_FIRED_BY_UPDATE(trigdata->tg_event))
 		return PointerGetDatum(trigdata->tg_trigtuple);
 	tupdesc = RelationGetDescr(trigdata->tg_relation);
-	attnum = SPI_fnumber(tupdesc, "tenant_id");
-	if (attnum <= 0)
-		elog(ERROR, "table \"%s\" has no column \"tenant_id\"",
-			 RelationGetRelationName(trigdata->tg_relation));
-	oldval = heap_getattr(trigdata->tg_trigtuple, attnum, tupdesc, &oldnull);
-	newval = heap_getattr(trigdata->tg_newtuple, attnum, tupdesc, &newnull);
+	accounts_table_info(trigdata->tg_relation, &info);
+	oldval = heap_getattr(trigdata->tg_trigtuple, info.attnum[COL_TENANT_ID],
+						  tupdesc, &oldnull);
+	newval = heap_getattr(trigdata->tg_newtuple, info.attnum[COL_TENANT_ID],
+						  tupdesc, &newnull);
 	if (!newnull && !oldnull && DatumGetInt64(oldval) != DatumGetInt64(newval))
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
