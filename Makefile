@@ -21,7 +21,8 @@ OBJS = \
 	src/views.o
 
 DATA = sql/accounts--0.1.sql sql/accounts--0.1--0.2.sql sql/accounts--0.2--0.3.sql sql/accounts--0.3--0.4.sql \
-	sql/accounts--0.4--0.5.sql sql/accounts--0.5--0.6.sql sql/accounts--0.6--0.7.sql
+	sql/accounts--0.4--0.5.sql sql/accounts--0.5--0.6.sql sql/accounts--0.6--0.7.sql \
+	sql/accounts--0.7--0.8.sql
 
 REGRESS = base figures currencies events views maintenance kanban detail access bad_input direct_indexes schema_drift replication internal_tables api tenants
 REGRESS_OPTS = --load-extension=accounts

@@ -63,8 +63,16 @@ ORDER BY 1, 2;
 -- the board speaks accounts.bucket
 SELECT c.relname || '.' || a.attname AS column, a.atttypid::regtype
 FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
-WHERE c.oid IN ('accounts.kanban'::regclass, 'accounts.board_column'::regclass)
-  AND a.attname = 'bucket';
+WHERE c.oid IN ('accounts.kanban'::regclass, 'accounts.board_column'::regclass,
+				'accounts.accounts'::regclass, 'accounts.organization_summary'::regclass)
+  AND a.attname = 'bucket'
+ORDER BY 1;
+-- the deprecated kanban_bucket (text, until 0.9) is the same column
+SELECT count(*) AS organizations,
+	count(*) FILTER (WHERE kanban_bucket IS DISTINCT FROM bucket::text) AS differing
+FROM accounts.organization_summary;
+SELECT id, bucket FROM accounts.accounts WHERE bucket >= 'tomorrow' ORDER BY bucket, id;
+SELECT id FROM accounts.accounts WHERE bucket = 'overdeu';
 SELECT pg_get_function_arguments('accounts.kanban_column'::regproc);
 SELECT pg_get_function_result('accounts.kanban_counts'::regproc),
 	pg_get_function_result('accounts.account_timeline'::regproc),

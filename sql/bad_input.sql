@@ -378,11 +378,11 @@ BEGIN;
 INSERT INTO accounts.activities (subject, due_date, org_id)
 VALUES ('in the year 99999', '99999-01-01', 1);
 UPDATE accounts.activities SET done = true WHERE id = 1;
-SELECT next_activity_subject, next_activity_date, kanban_bucket
+SELECT next_activity_subject, next_activity_date, bucket
 FROM accounts.organization_summary WHERE id = 1;
 SELECT bucket, accounts FROM accounts.kanban_counts('2026-03-04') WHERE accounts > 0;
 UPDATE accounts.activities SET due_date = '4713-01-01 BC' WHERE subject = 'in the year 99999';
-SELECT next_activity_subject, next_activity_date, kanban_bucket
+SELECT next_activity_subject, next_activity_date, bucket
 FROM accounts.organization_summary WHERE id = 1;
 SELECT count(*) AS wrong_figures FROM accounts.verify();
 ROLLBACK;
@@ -432,7 +432,7 @@ UPDATE accounts.accounts SET won_deals_count = won_deals_count + 1 WHERE id = 1;
 :state
 UPDATE accounts.organization_summary SET is_account = true WHERE id = 2;
 :state
-UPDATE accounts.organization_summary SET kanban_bucket = 'today' WHERE id = 1;
+UPDATE accounts.organization_summary SET bucket = 'today' WHERE id = 1;
 :state
 -- the organization's own id and times
 UPDATE accounts.accounts SET id = 4 WHERE id = 1;
@@ -544,7 +544,7 @@ SET accounts.no_such_setting = 'on';
 SET accounts.today = 'the day after tomorrow';
 SELECT * FROM accounts.kanban_counts();
 :state
-SELECT id, kanban_bucket FROM accounts.organization_summary;
+SELECT id, bucket FROM accounts.organization_summary;
 :state
 SET accounts.today = '2026-02-30';
 SELECT * FROM accounts.kanban;

@@ -95,7 +95,7 @@ SELECT * FROM accounts.kanban_counts('2026-03-04');
 SET accounts.today = '2026-03-04';
 SELECT id, bucket, bucket_position FROM accounts.kanban
 ORDER BY bucket_position, next_activity_date, id;
-SELECT id, kanban_bucket FROM accounts.organization_summary WHERE id = 9;
+SELECT id, bucket FROM accounts.organization_summary WHERE id = 9;
 
 -- counts from the ranges equal counts of the per-row buckets
 CREATE TEMP VIEW counts_check AS
@@ -159,10 +159,10 @@ UPDATE accounts.activities SET done = true WHERE id = 1;
 INSERT INTO accounts.activities (subject, due_date, org_id) VALUES
 	('later call', '2026-04-01', 1), ('undated task', NULL, 1);
 SELECT id, next_activity_id, next_activity_date, last_activity_id, last_contacted,
-	kanban_bucket FROM accounts.accounts WHERE id = 1;
+	bucket FROM accounts.accounts WHERE id = 1;
 :check;
 UPDATE accounts.activities SET done = true WHERE subject = 'later call';
-SELECT id, next_activity_subject, next_activity_date, kanban_bucket
+SELECT id, next_activity_subject, next_activity_date, bucket
 FROM accounts.accounts WHERE id = 1;
 :check;
 -- a new earlier one
@@ -180,7 +180,7 @@ SELECT id, next_activity_subject FROM accounts.accounts WHERE id = 2;
 UPDATE accounts.activities SET due_date = '2026-03-20' WHERE id = 2;
 :check;
 UPDATE accounts.activities SET due_date = '2026-03-01' WHERE id = 2;
-SELECT id, next_activity_id, kanban_bucket FROM accounts.accounts WHERE id = 2;
+SELECT id, next_activity_id, bucket FROM accounts.accounts WHERE id = 2;
 :check;
 -- subject changed on the next one
 UPDATE accounts.activities SET subject = 'renamed' WHERE id = 2;
@@ -204,13 +204,13 @@ UPDATE accounts.activities SET done = true WHERE org_id = 4;
 SAVEPOINT s;
 INSERT INTO accounts.activities (subject, due_date, org_id) VALUES ('x', '2026-01-01', 4);
 ROLLBACK TO s;
-SELECT id, next_activity_id, last_activity_id, kanban_bucket FROM accounts.accounts WHERE id = 4;
+SELECT id, next_activity_id, last_activity_id, bucket FROM accounts.accounts WHERE id = 4;
 ROLLBACK;
-SELECT id, next_activity_id, last_activity_id, kanban_bucket FROM accounts.accounts WHERE id = 4;
+SELECT id, next_activity_id, last_activity_id, bucket FROM accounts.accounts WHERE id = 4;
 :check;
 -- only done activities: no_activity, and contacted
 UPDATE accounts.activities SET done = true WHERE org_id = 8;
-SELECT id, kanban_bucket, last_contacted FROM accounts.accounts WHERE id = 8;
+SELECT id, bucket, last_contacted FROM accounts.accounts WHERE id = 8;
 -- multi-row: everything done, then everything undone, then moved
 UPDATE accounts.activities SET done = true;
 :check;

@@ -57,7 +57,7 @@ SELECT d.tenant_id, d.id, d.currency FROM accounts.deals d WHERE d.id = 4;
 
 SELECT tenant_id, id, name, won_deals_count AS won, won_value, won_value_by_currency,
 	open_deals_value AS open_value, people_count AS people, notes_count AS notes,
-	next_activity_date, kanban_bucket
+	next_activity_date, bucket
 FROM accounts.organization_summary ORDER BY tenant_id, id;
 :check
 

@@ -38,7 +38,7 @@ const errorText = (r) => (r.errors || []).map((e) => e.message).join('; ');
 
 const pageQuery = `query AccountPage($id: BigInt!) {
   accountById(id: $id) {
-    id name label wonValue wonDealsCount firstWonTime kanbanBucket
+    id name label wonValue wonDealsCount firstWonTime bucket
     owner { id name email }
     card { bucket bucketPosition nextActivityDate nextActivitySubject }
     deals(orderBy: ADD_TIME_DESC) { totalCount nodes { id title status value currency } }
@@ -108,6 +108,7 @@ async function main() {
 		const sqlTimeline = (await db.query(`SELECT kind, id FROM accounts.account_timeline($1, page_size => 20)`, [a.id])).rows;
 		const sqlCard = await one(`SELECT bucket::text, next_activity_subject FROM accounts.kanban WHERE id = $1`, [a.id]);
 		ok(acc.owner && acc.owner.id === String(a.owner_id), 'page: the owner', acc.owner);
+		ok(acc.bucket === sqlCard.bucket.toUpperCase(), 'page: the account\'s bucket, an enum', acc.bucket);
 		ok(acc.card && acc.card.bucket === sqlCard.bucket.toUpperCase() &&
 			acc.card.nextActivitySubject === sqlCard.next_activity_subject, 'page: the board card', acc.card);
 		ok(acc.deals.totalCount === sqlDeals.n, 'page: the deals', acc.deals.totalCount);
@@ -134,6 +135,10 @@ async function main() {
 	const counts = (await db.query(`SELECT upper(bucket::text) AS bucket, accounts::text, won_value::text FROM accounts.kanban_counts()`)).rows;
 	ok(r.data && JSON.stringify(r.data.kanbanCountsList.map((c) => [c.bucket, c.accounts, c.wonValue])) ===
 		JSON.stringify(counts.map((c) => [c.bucket, c.accounts, c.won_value])), 'the board counts', r);
+	r = await gql(`{ allAccounts(condition: {bucket: OVERDUE}) { totalCount } }`);
+	const overdue = await one(`SELECT count(*)::int AS n FROM accounts.accounts WHERE bucket = 'overdue'`);
+	ok(r.data && r.data.allAccounts.totalCount === overdue.n && overdue.n > 0,
+		'the accounts of one bucket, by a condition on the enum', r.data || r);
 	r = await gql(`{ kanbanColumnList(bucket: LATER, pageSize: 5) { id name bucket nextActivityDate } }`);
 	const col = (await db.query(`SELECT id::text FROM accounts.kanban_column('later', page_size => 5)`)).rows.map((x) => x.id);
 	const page1 = r.data && r.data.kanbanColumnList;
@@ -175,9 +180,13 @@ async function main() {
 	ok(/"Bucket" enum/.test(errorText(r)) && /SOMEDAY/.test(errorText(r)), 'an unknown bucket: an error naming the value and its type', errorText(r));
 	r = await gql(`{ kanbanColumnList(bucket: "today") { id } }`);
 	ok(/Enum "Bucket"/.test(errorText(r)), 'a bucket as a string: an error naming the type', errorText(r));
+	r = await gql(`{ allAccounts(condition: {bucket: SOMEDAY}) { totalCount } }`);
+	ok(/"Bucket" enum/.test(errorText(r)) && /SOMEDAY/.test(errorText(r)), 'an unknown bucket in a condition: an error naming the value and its type', errorText(r));
 	r = await gql(`query($id: BigInt!) { accountById(id: $id) { id } }`, { id: '12abc' });
-	ok(r.errors && /bigint/.test(errorText(r)) && /12abc/.test(errorText(r)), 'a malformed id: an error naming the value', errorText(r));
-	console.log('# ' + errorText(r));
+	ok(r.errors && /bigint/.test(errorText(r)) && /12abc/.test(errorText(r)) &&
+		JSON.stringify(r.errors[0].path) === '["accountById"]' && r.errors[0].errcode === '22P02',
+		'a malformed id: an error naming the field (path), the value and its type, with the SQLSTATE', r.errors);
+	console.log('# ' + JSON.stringify(r.errors[0]));
 
 	// a JWT role under row-level security sees only its accounts and board sums
 	const owner = await one(`SELECT owner_id AS id, count(*)::int AS n FROM accounts.accounts
