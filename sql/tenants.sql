@@ -138,4 +138,15 @@ WHERE l.locktype = 'object' AND l.classid = 'accounts.tenants'::regclass
 COMMIT;
 SELECT count(*) AS accounts, sum(won_value) AS won_value
 FROM accounts.accounts WHERE tenant_id BETWEEN 3 AND 40;
+-- a rate change holds its tenant's rates lock in SHARE mode, and the lock
+-- of all tenants in ROW EXCLUSIVE mode
+BEGIN;
+INSERT INTO accounts.currencies (tenant_id, code, rate) VALUES (3, 'USD', 1);
+UPDATE accounts.currencies SET rate = 0.9 WHERE tenant_id = 3 AND code = 'USD';
+SELECT l.objid, l.mode, count(*) AS locks
+FROM pg_locks l
+WHERE l.locktype = 'object' AND l.classid = 'accounts.tenants'::regclass
+  AND l.pid = pg_backend_pid()
+GROUP BY 1, 2 ORDER BY 1;
+ROLLBACK;
 :check
