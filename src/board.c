@@ -14,10 +14,11 @@
  *	  A backend runs one transaction at a time, so no two running
  *	  transactions ever write the same row of kanban_days: writers of
  *	  different organizations never wait for each other there.  A day's
- *	  figures are the sum over the slots.  A backend that takes an account
- *	  away from a day takes the rows of that day's other slots into its
- *	  own, when nobody is writing them, and a row whose sums come to zero
- *	  is deleted (board_apply); rebuild() folds every slot into slot 0.
+ *	  figures are the sum over the slots.  A backend that takes accounts
+ *	  away from a day that its own row cannot give them up to (that row
+ *	  would count none) first takes the rows of that day's other slots into
+ *	  its own, when nobody is writing them, and a row whose sums come to
+ *	  zero is deleted (board_apply); rebuild() folds every slot into slot 0.
  *
  *	  Nobody waits for a board row either.  A prepared transaction keeps
  *	  the rows it wrote until COMMIT or ROLLBACK PREPARED, while the
@@ -183,11 +184,12 @@ fold_row(TupleTableSlot *row, void *arg)
 /*
  * Add the days that changed to this backend's slot of accounts.kanban_days:
  * one row per day, updated, inserted, or deleted when its sums come to
- * zero.  A day that an account leaves also takes the rows of the other
- * slots that nobody is writing into this one, so that a day whose accounts
- * have all gone keeps no rows, and one that holds accounts keeps a row
- * only for the slots that wrote it since it was last left: the table
- * stays as small as the days in use, whatever the number of backends.
+ * zero.  Accounts that leave a day that this slot's row would then count
+ * none of first take the rows of the other slots that nobody is writing
+ * into this one (see below), so that a day whose accounts have all gone
+ * keeps no rows, and one that holds accounts keeps at most a row per slot
+ * that wrote it: the table stays as small as the days in use, whatever
+ * the number of backends.
  */
 void
 board_apply(Board *board)
@@ -209,6 +211,7 @@ board_apply(Board *board)
 	{
 		Datum		key[3];		/* tenant, day, slot */
 		bool		isnull[3];
+		bool		folded;
 
 		if (delta->accounts == 0 && numeric_is_zero(delta->won_value))
 			continue;			/* moved within the day, or nothing moved */
@@ -226,27 +229,45 @@ board_apply(Board *board)
 		isnull[1] = delta->day == NO_ACTIVITY;
 		key[1] = isnull[1] ? (Datum) 0 : DateADTGetDatum((DateADT) delta->day);
 		isnull[2] = false;
-		if (delta->accounts < 0)
-		{
-			Fold		fold = {delta, my_slot, info, board->cxt};
-
-			direct_take(t, key, isnull, 2, other_slot, fold_row, &fold);
-		}
+		folded = false;
 		for (int k = 0;;)
 		{
 			bool		isnull_found;
 			bool		busy;
 			int64		accounts;
 			Numeric		won_value;
+			bool		own;
 
 			key[2] = Int32GetDatum(my_slot + k * MaxBackends);
-			if (!direct_find_extended(t, key, isnull, &busy))
+			own = direct_find_extended(t, key, isnull, &busy);
+			if (!own && busy)
 			{
-				if (busy)
-				{
-					k++;		/* see the file's header */
-					continue;
-				}
+				k++;			/* see the file's header */
+				continue;
+			}
+
+			/*
+			 * Accounts that leave a day come out of this slot's row while it
+			 * keeps at least one; when they would take it to none or below,
+			 * the other slots' rows of the day come into it first.  So a row
+			 * never counts zero accounts but when no other row of the day
+			 * was there to take (one being written), and a day that all its
+			 * accounts have left keeps no rows, while two backends that
+			 * move accounts in and out of the same days keep to their own
+			 * rows instead of taking each other's at every move.
+			 */
+			if (delta->accounts < 0 && !folded &&
+				(!own || DatumGetInt64(get_col(found, info, COL_ACCOUNTS,
+											   &isnull_found)) + delta->accounts <= 0))
+			{
+				Fold		fold = {delta, DatumGetInt32(key[2]), info, board->cxt};
+
+				direct_take(t, key, isnull, 2, other_slot, fold_row, &fold);
+				folded = true;
+				continue;		/* and find this slot's row again */
+			}
+			if (!own)
+			{
 				if (delta->accounts == 0 && numeric_is_zero(delta->won_value))
 					break;		/* what it took cancelled out */
 				direct_row_empty(t);

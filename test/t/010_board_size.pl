@@ -1,8 +1,9 @@
 # The board by day stays as small as the days in use.  Twenty sessions move
 # the activities of the accounts across 700 distinct days, then complete
 # every one of them; each session writes its own slot of
-# accounts.kanban_days.  A day that an account leaves takes the rows of the
-# other slots that nobody is writing, and a row whose sums are zero goes
+# accounts.kanban_days.  Accounts that leave a day that the session's own
+# row would then count none of take the rows of the other slots that
+# nobody is writing, and a row whose sums are zero goes
 # (src/board.c): afterwards the board holds about a row per day in use,
 # not one per day and session that ever wrote it, and after rebuild()
 # exactly one per day in use.  The figures and the board stay exact.
