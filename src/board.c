@@ -249,10 +249,11 @@ board_apply(Board *board)
 			/*
 			 * Accounts that leave a day come out of this slot's row while it
 			 * keeps at least one; when they would take it to none or below,
-			 * the other slots' rows of the day come into it first.  So a row
-			 * never counts zero accounts but when no other row of the day
-			 * was there to take (one being written), and a day that all its
-			 * accounts have left keeps no rows, while two backends that
+			 * the other slots' rows of the day come into it first.  So no
+			 * account that leaves takes a row to none while another row of
+			 * the day could be taken (one being written cannot), the last
+			 * one to leave a day takes every row there, and a day that all
+			 * its accounts have left keeps no rows; while two backends that
 			 * move accounts in and out of the same days keep to their own
 			 * rows instead of taking each other's at every move.
 			 */
