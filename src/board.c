@@ -14,11 +14,10 @@
  *	  A backend runs one transaction at a time, so no two running
  *	  transactions ever write the same row of kanban_days: writers of
  *	  different organizations never wait for each other there.  A day's
- *	  figures are the sum over the slots.  A backend that takes accounts
- *	  away from a day that its own row cannot give them up to (that row
- *	  would count none) first takes the rows of that day's other slots into
- *	  its own, when nobody is writing them, and a row whose sums come to
- *	  zero is deleted (board_apply); rebuild() folds every slot into slot 0.
+ *	  figures are the sum over the slots.  A row whose sums come to zero is
+ *	  deleted, and rows of other slots are taken into the backend's own
+ *	  when accounts leave a day (board_apply), so that the table stays as
+ *	  small as the days in use; rebuild() folds every slot into slot 0.
  *
  *	  Nobody waits for a board row either.  A prepared transaction keeps
  *	  the rows it wrote until COMMIT or ROLLBACK PREPARED, while the
@@ -184,12 +183,7 @@ fold_row(TupleTableSlot *row, void *arg)
 /*
  * Add the days that changed to this backend's slot of accounts.kanban_days:
  * one row per day, updated, inserted, or deleted when its sums come to
- * zero.  Accounts that leave a day that this slot's row would then count
- * none of first take the rows of the other slots that nobody is writing
- * into this one (see below), so that a day whose accounts have all gone
- * keeps no rows, and one that holds accounts keeps at most a row per slot
- * that wrote it: the table stays as small as the days in use, whatever
- * the number of backends.
+ * zero, taking other slots' rows of a day as the loop below says.
  */
 void
 board_apply(Board *board)
@@ -234,7 +228,7 @@ board_apply(Board *board)
 		{
 			bool		isnull_found;
 			bool		busy;
-			int64		accounts;
+			int64		accounts = 0;
 			Numeric		won_value;
 			bool		own;
 
@@ -245,6 +239,9 @@ board_apply(Board *board)
 				k++;			/* see the file's header */
 				continue;
 			}
+			if (own)
+				accounts = DatumGetInt64(get_col(found, info, COL_ACCOUNTS,
+												 &isnull_found));
 
 			/*
 			 * Accounts that leave a day come out of this slot's row while it
@@ -258,8 +255,7 @@ board_apply(Board *board)
 			 * rows instead of taking each other's at every move.
 			 */
 			if (delta->accounts < 0 && !folded &&
-				(!own || DatumGetInt64(get_col(found, info, COL_ACCOUNTS,
-											   &isnull_found)) + delta->accounts <= 0))
+				accounts + delta->accounts <= 0)
 			{
 				Fold		fold = {delta, DatumGetInt32(key[2]), info, board->cxt};
 
@@ -283,8 +279,7 @@ board_apply(Board *board)
 				direct_insert(t);
 				break;
 			}
-			accounts = DatumGetInt64(get_col(found, info, COL_ACCOUNTS,
-											 &isnull_found)) + delta->accounts;
+			accounts += delta->accounts;
 			won_value = numeric_plus(DatumGetNumeric(get_col(found, info,
 															 COL_WON_VALUE,
 															 &isnull_found)),
